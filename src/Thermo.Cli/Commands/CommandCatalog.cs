@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Thermo.Cli.Commands;
+
+/// <summary>Every top-level command, in data-flow order (the order `thermo --help` lists them).</summary>
+public static class CommandCatalog
+{
+    /// <summary>The commands.</summary>
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,260 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Thermo.Tensors;
+
+namespace Thermo.Autograd;
+
+/// <summary>
+/// Differentiable operations (the functional API, like <c>torch.nn.functional</c>). Each records a
+/// backward function when grad mode is on and an input requires grad.
+/// </summary>
+public static partial class F
+{
+    const int ElementwiseChunk = 1 << 15;
+
+    internal static Tensor Record(Tensor output, Action<Tensor> backward, params Tensor[] inputs)
+    {
+        if (!GradMode.Enabled) return output;
+        foreach (var input in inputs)
+        {
+            if (!input.RequiresGrad) continue;
+            output.RequiresGrad = true;
+            output.GradFn = new GradFn(inputs, backward);
+            break;
+        }
+        return output;
+    }
+
+    static void SameShape(Tensor a, Tensor b, string op)
+    {
+        if (!a.Shape.AsSpan().SequenceEqual(b.Shape))
+            throw new ArgumentException($"{op}: shapes {a.ShapeString} and {b.ShapeString} differ");
+    }
+
+    /// <summary>View with a new shape (one dimension may be -1). Shares storage.</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        shape = (int[])shape.Clone();
+        int infer = Array.IndexOf(shape, -1);
+        if (infer >= 0)
+        {
+            long rest = 1;
+            for (int i = 0; i < shape.Length; i++) if (i != infer) rest *= shape[i];
+            if (rest == 0 || x.Length % rest != 0) throw new ArgumentException($"cannot reshape {x.ShapeString} to [{string.Join(", ", shape)}]");
+            shape[infer] = (int)(x.Length / rest);
+        }
+        if (Tensor.ShapeSize(shape) != x.Length) throw new ArgumentException($"cannot reshape {x.ShapeString} ({x.Length} elements) to [{string.Join(", ", shape)}]");
+        var y = new Tensor(x.Data, shape);
+        return Record(y, g => GradBuffer.Accumulate(x, g.Data), x);
+    }
+
+    /// <summary>Flattens all dimensions after the first: [N, ...] → [N, prod(...)].</summary>
+    public static Tensor Flatten(Tensor x) => Reshape(x, x.Shape[0], -1);
+
+    /// <summary>a + b (same shape).</summary>
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Add");
+        var y = Tensor.Empty(a.Shape);
+        Binary(a.Data, b.Data, y.Data, static (p, q, r) => TensorPrimitives.Add(p, q, r));
+        return Record(y, g =>
+        {
+            if (a.RequiresGrad) GradBuffer.Accumulate(a, g.Data);
+            if (b.RequiresGrad) GradBuffer.Accumulate(b, g.Data);
+        }, a, b);
+    }
+
+    /// <summary>a − b (same shape).</summary>
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Sub");
+        var y = Tensor.Empty(a.Shape);
+        Binary(a.Data, b.Data, y.Data, static (p, q, r) => TensorPrimitives.Subtract(p, q, r));
+        return Record(y, g =>
+        {
+            if (a.RequiresGrad) GradBuffer.Accumulate(a, g.Data);
+            if (b.RequiresGrad) AccumulateScaled(b, g.Data, -1f);
+        }, a, b);
+    }
+
+    /// <summary>a ⊙ b (same shape).</summary>
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Mul");
+        var y = Tensor.Empty(a.Shape);
+        Binary(a.Data, b.Data, y.Data, static (p, q, r) => TensorPrimitives.Multiply(p, q, r));
+        return Record(y, g =>
+        {
+            if (a.RequiresGrad) AccumulateProduct(a, g.Data, b.Data);
+            if (b.RequiresGrad) AccumulateProduct(b, g.Data, a.Data);
+        }, a, b);
+    }
+
+    /// <summary>s · x.</summary>
+    public static Tensor Scale(Tensor x, float s)
+    {
+        var y = Tensor.Empty(x.Shape);
+        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        return Record(y, g => AccumulateScaled(x, g.Data, s), x);
+    }
+
+    /// <summary>x + s.</summary>
+    public static Tensor AddScalar(Tensor x, float s)
+    {
+        var y = Tensor.Empty(x.Shape);
+        TensorPrimitives.Add(x.Data, s, y.Data);
+        return Record(y, g => GradBuffer.Accumulate(x, g.Data), x);
+    }
+
+    /// <summary>tanh(x); dy/dx = 1 − y².</summary>
+    public static Tensor Tanh(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Tanh(p, r));
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            var gd = g.Data; var yd = y.Data;
+            ParallelRange.For(yd.Length, ElementwiseChunk, (s, e) =>
+            {
+                for (int i = s; i < e; i++)
+                {
+                    float d = gd[i] * (1f - yd[i] * yd[i]);
+                    sink[i] = overwrite ? d : sink[i] + d;
+                }
+            });
+        }, x);
+    }
+
+    /// <summary>σ(x) = 1/(1+e^−x); dy/dx = y(1 − y).</summary>
+    public static Tensor Sigmoid(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Sigmoid(p, r));
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            var gd = g.Data; var yd = y.Data;
+            for (int i = 0; i < yd.Length; i++)
+            {
+                float d = gd[i] * yd[i] * (1f - yd[i]);
+                sink[i] = overwrite ? d : sink[i] + d;
+            }
+        }, x);
+    }
+
+    /// <summary>max(x, 0).</summary>
+    public static Tensor Relu(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Max(p, 0f, r));
+        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v > 0f), x);
+    }
+
+    /// <summary>clamp(x, −1, 1); gradient passes where −1 &lt; x &lt; 1.</summary>
+    public static Tensor HardTanh(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Clamp(p, -1f, 1f, r));
+        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v > -1f && v < 1f), x);
+    }
+
+    /// <summary>
+    /// sign(x) ∈ {−1, +1} (sign(0) = +1) with the straight-through estimator: the gradient passes unchanged
+    /// where |x| ≤ 1 and is zero elsewhere (Hubara et al. 2016).
+    /// </summary>
+    public static Tensor SignSte(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        var xd = x.Data; var yd = y.Data;
+        for (int i = 0; i < xd.Length; i++) yd[i] = xd[i] >= 0f ? 1f : -1f;
+        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v >= -1f && v <= 1f), x);
+    }
+
+    /// <summary>x² elementwise.</summary>
+    public static Tensor Square(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        TensorPrimitives.Multiply(x.Data, x.Data, y.Data);
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            for (int i = 0; i < sink.Length; i++)
+            {
+                float d = 2f * x.Data[i] * g.Data[i];
+                sink[i] = overwrite ? d : sink[i] + d;
+            }
+        }, x);
+    }
+
+    /// <summary>|x| elementwise (subgradient 0 at 0).</summary>
+    public static Tensor Abs(Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape);
+        TensorPrimitives.Abs(x.Data, y.Data);
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            for (int i = 0; i < sink.Length; i++)
+            {
+                float d = MathF.Sign(x.Data[i]) * g.Data[i];
+                sink[i] = overwrite ? d : sink[i] + d;
+            }
+        }, x);
+    }
+
+    /// <summary>Σ x (scalar).</summary>
+    public static Tensor Sum(Tensor x)
+    {
+        var y = Tensor.Scalar(TensorPrimitives.Sum(x.Data));
+        return Record(y, g => FillGrad(x, g.Data[0]), x);
+    }
+
+    /// <summary>mean(x) (scalar).</summary>
+    public static Tensor Mean(Tensor x)
+    {
+        var y = Tensor.Scalar(x.Length == 0 ? 0 : TensorPrimitives.Sum(x.Data) / x.Length);
+        return Record(y, g => FillGrad(x, g.Data[0] / x.Length), x);
+    }
+
+    // ---- shared backward helpers ----
+
+    static void FillGrad(Tensor x, float value)
+    {
+        var sink = GradBuffer.Sink(x, out bool overwrite);
+        if (overwrite) Array.Fill(sink, value);
+        else TensorPrimitives.Add(sink, value, sink);
+    }
+
+    internal static void AccumulateScaled(Tensor x, ReadOnlySpan<float> g, float s)
+    {
+        var sink = GradBuffer.Sink(x, out bool overwrite);
+        if (overwrite) TensorPrimitives.Multiply(g, s, sink);
+        else TensorPrimitives.MultiplyAdd(g, s, sink, sink);
+    }
+
+    static void AccumulateProduct(Tensor x, ReadOnlySpan<float> g, ReadOnlySpan<float> other)
+    {
+        var sink = GradBuffer.Sink(x, out bool overwrite);
+        if (overwrite) TensorPrimitives.Multiply(g, other, sink);
+        else TensorPrimitives.MultiplyAdd(g, other, sink, sink);
+    }
+
+    static void MaskedGrad(Tensor x, float[] g, float[] reference, Func<float, bool> pass)
+    {
+        var sink = GradBuffer.Sink(x, out bool overwrite);
+        for (int i = 0; i < g.Length; i++)
+        {
+            float d = pass(reference[i]) ? g[i] : 0f;
+            sink[i] = overwrite ? d : sink[i] + d;
+        }
+    }
+
+    delegate void BinaryKernel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> r);
+    delegate void UnaryKernel(ReadOnlySpan<float> a, Span<float> r);
+
+    static void Binary(float[] a, float[] b, float[] r, BinaryKernel k) =>
+        ParallelRange.For(r.Length, ElementwiseChunk, (s, e) => k(a.AsSpan(s, e - s), b.AsSpan(s, e - s), r.AsSpan(s, e - s)));
+
+    static void Unary(float[] a, float[] r, UnaryKernel k) =>
+        ParallelRange.For(r.Length, ElementwiseChunk, (s, e) => k(a.AsSpan(s, e - s), r.AsSpan(s, e - s)));
+}
