@@ -1,0 +1,78 @@
+using Thermo.Tensors;
+
+namespace Thermo.Optim;
+
+/// <summary>
+/// Base of the optimisers: owns the parameter list and per-parameter state tensors, which it exposes by
+/// name ("&lt;param&gt;.&lt;slot&gt;") so checkpoints can save and restore them.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Parameters with their dotted names.</summary>
+    protected IReadOnlyList<(string Name, Tensor Tensor)> Parameters { get; }
+
+    /// <summary>Current learning rate (a schedule may set it before each step).</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Number of completed steps.</summary>
+    public long StepCount { get; protected set; }
+
+    /// <summary>Creates the optimiser over named parameters.</summary>
+    protected Optimizer(IEnumerable<(string Name, Tensor Tensor)> parameters, float learningRate)
+    {
+        Parameters = parameters.ToList();
+        if (learningRate <= 0 || !float.IsFinite(learningRate)) throw new ArgumentException($"learning rate must be positive and finite, got {learningRate}");
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Applies one update using the gradients of the last backward pass. Parameters without a gradient are skipped.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i].Tensor;
+            if (p.Grad is { } g) Update(i, p.Data, g.Data);
+        }
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
+    protected abstract void Update(int index, Span<float> param, ReadOnlySpan<float> grad);
+
+    /// <summary>Marks every gradient stale (no memory traffic).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in Parameters) p.ZeroGrad();
+    }
+
+    /// <summary>Names of the per-parameter state slots (e.g. "exp_avg").</summary>
+    protected abstract string[] Slots { get; }
+
+    /// <summary>The state slot tensor of a parameter (allocated zero on first use).</summary>
+    protected abstract float[] Slot(int slot, int index);
+
+    /// <summary>State tensors by name "&lt;param&gt;.&lt;slot&gt;", plus "step".</summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor>();
+        for (int i = 0; i < Parameters.Count; i++)
+            for (int s = 0; s < Slots.Length; s++)
+                d[$"{Parameters[i].Name}.{Slots[s]}"] = new Tensor(Slot(s, i), Parameters[i].Tensor.Shape);
+        d["step"] = new Tensor([StepCount], 1);
+        return d;
+    }
+
+    /// <summary>Restores state saved by <see cref="StateDict"/>; every slot must be present with the right shape.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        for (int i = 0; i < Parameters.Count; i++)
+            for (int s = 0; s < Slots.Length; s++)
+            {
+                string key = $"{Parameters[i].Name}.{Slots[s]}";
+                if (!state.TryGetValue(key, out var t)) throw new InvalidDataException($"optimiser state has no '{key}'");
+                if (t.Length != Parameters[i].Tensor.Length) throw new InvalidDataException($"optimiser state '{key}' has {t.Length} elements, parameter has {Parameters[i].Tensor.Length}");
+                t.Data.AsSpan().CopyTo(Slot(s, i));
+            }
+        if (state.TryGetValue("step", out var step)) StepCount = (long)step.Data[0];
+    }
+}
