@@ -1,0 +1,78 @@
+using Thermo.Ising;
+using Thermo.Tensors;
+
+namespace Thermo.Sampling;
+
+/// <summary>
+/// Block Gibbs sampling of an <see cref="IsingProgram"/>: every (input, chain) of a request is an independent
+/// Markov chain; a sweep updates the colours of <see cref="IsingProgram.Colouring"/> in order with
+/// <see cref="GibbsRule"/>. Chains are spread over <see cref="ParallelRange.Threads"/> workers in contiguous
+/// input-major blocks; since every random number is keyed by (seed, input, chain, sweep, spin) the chains —
+/// and the observers' integer reductions — are identical for any thread count or shard.
+/// Subclasses differ only in how they represent the state and compute fields.
+/// </summary>
+public abstract class GibbsSampler
+{
+    /// <summary>The program being sampled.</summary>
+    public IsingProgram Program { get; }
+
+    /// <summary>Prepares the sampler for <paramref name="program"/>.</summary>
+    protected GibbsSampler(IsingProgram program)
+    {
+        Program = program ?? throw new ArgumentNullException(nameof(program));
+    }
+
+    /// <summary>Short name of the representation (used in benchmark and run reports).</summary>
+    public abstract string Representation { get; }
+
+    /// <summary>A fresh per-worker chain state.</summary>
+    protected abstract ChainRunner CreateRunner();
+
+    /// <summary>Runs the request, feeding <paramref name="observers"/>.</summary>
+    public void Run(SamplingRequest request, params Observer[] observers)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Chains < 1) throw new ArgumentException($"chains must be ≥ 1, got {request.Chains}");
+        if (request.Inputs.Width != Program.InputSpinCount)
+            throw new ArgumentException($"inputs have {request.Inputs.Width} spins per row, the program's input layers have {Program.InputSpinCount}");
+        var (start, end) = request.Shard.Range(request.Items);
+        int workers = Math.Max(1, Math.Min(ParallelRange.Threads, end - start));
+        var context = new SamplingContext(Program, request, workers, start, end);
+        foreach (var o in observers) o.Begin(context);
+        ParallelRange.For(workers, 1, (w0, w1) =>
+        {
+            for (int w = w0; w < w1; w++)
+            {
+                var (a, b) = context.WorkerItems(w);
+                RunItems(request, observers, w, a, b);
+            }
+        });
+        foreach (var o in observers) o.End();
+    }
+
+    void RunItems(SamplingRequest request, Observer[] observers, int worker, int start, int end)
+    {
+        if (start >= end) return;
+        var runner = CreateRunner();
+        var schedule = request.Schedule;
+        int sweeps = schedule.TotalSweeps;
+        bool anyEvery = false;
+        foreach (var o in observers) anyEvery |= o.EverySweep;
+        for (int item = start; item < end; item++)
+        {
+            int slot = item / request.Chains, chain = item % request.Chains;
+            long input = request.Inputs.FirstIndex + slot;
+            runner.Reset(input, chain, request.Inputs.Row(slot), request.Seed);
+            for (int t = 0; t < sweeps; t++)
+            {
+                float beta = Program.Beta * schedule.BetaFactor(t);
+                runner.Sweep(t, beta);
+                int sample = schedule.SampleAt(t);
+                if (sample < 0 && !anyEvery) continue;
+                var view = new ChainView(runner, slot, input, chain, t, sample, beta);
+                foreach (var o in observers)
+                    if (sample >= 0 || o.EverySweep) o.Observe(worker, view);
+            }
+        }
+    }
+}
