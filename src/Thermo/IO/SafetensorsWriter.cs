@@ -24,6 +24,9 @@ public sealed class SafetensorsWriter
     /// <summary>Number of tensors added.</summary>
     public int Count => items.Count;
 
+    /// <summary>Name, shape and dtype of every tensor added, in the order added.</summary>
+    public IEnumerable<TensorSpec> Specs => items.Select(i => new TensorSpec(i.Name, i.Shape, i.DType));
+
     /// <summary>Adds a float32 tensor (shape and data as they are now; data is read at <see cref="Save"/>).</summary>
     public SafetensorsWriter Add(string name, Tensor tensor) => Add<float>(name, tensor.Data, tensor.Shape);
 
