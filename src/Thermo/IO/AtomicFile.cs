@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -65,7 +66,7 @@ public static partial class AtomicFile
     {
         Write(path, s =>
         {
-            using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
+            using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             write(w);
             w.Flush();
             s.WriteByte((byte)'\n');

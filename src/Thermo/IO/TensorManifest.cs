@@ -73,9 +73,8 @@ public sealed class TensorManifest : IDisposable
             {
                 w.WriteStartObject(spec.Name);
                 w.WriteString("dtype", spec.DType.HeaderName());
-                w.WriteStartArray("shape");
-                foreach (int d in spec.Shape) w.WriteNumberValue(d);
-                w.WriteEndArray();
+                w.WritePropertyName("shape");
+                w.WriteRawValue(spec.ShapeString);   // one line, even in an indented file
                 w.WriteEndObject();
             }
             w.WriteEndObject();
