@@ -219,6 +219,20 @@ public class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void File_truncated_after_opening_gives_a_clear_error()
+    {
+        var w = new SafetensorsWriter();
+        w.Add("x", new Tensor(new float[1000], 1000));
+        var ms = new MemoryStream();
+        w.WriteTo(ms);
+        using var r = SafetensorsReader.Open(ms, "shrinking.safetensors");
+        ms.SetLength(ms.Length - 100);
+        var e = Assert.Throws<InvalidDataException>(() => r.ReadFloats("x"));
+        Assert.Contains("shrinking.safetensors", e.Message);
+        Assert.Contains("truncated after opening", e.Message);
+    }
+
+    [Fact]
     public void Files_shorter_than_the_length_prefix_are_refused()
     {
         string path = dir.File("tiny.safetensors");
