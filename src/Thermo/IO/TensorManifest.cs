@@ -198,8 +198,20 @@ public sealed class TensorManifest : IDisposable
     public T Get<T>(string key)
     {
         if (Content[key] is not JsonValue v) throw Fail($"'{key}' is missing or not a single value");
-        return v.TryGetValue(out T? value) && value is not null ? value : throw Fail($"'{key}' must be a {typeof(T).Name}, found {v.ToJsonString()}");
+        return v.TryGetValue(out T? value) && value is not null ? value : throw Fail($"'{key}' must be {Kind<T>()}, found {v.ToJsonString(Readable)}");
     }
+
+    static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    static string Kind<T>() => Type.GetTypeCode(typeof(T)) switch
+    {
+        TypeCode.String => "a string",
+        TypeCode.Boolean => "true or false",
+        TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32
+            or TypeCode.Int64 or TypeCode.UInt64 => $"an integer that fits {typeof(T).Name}",
+        TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
+        _ => $"a {typeof(T).Name}",
+    };
 
     /// <summary>An <see cref="InvalidDataException"/> naming the manifest, for domain loaders' own checks.</summary>
     public InvalidDataException Fail(string problem) => new($"manifest '{ManifestPath}': {problem}");

@@ -55,7 +55,7 @@ public class TensorManifestTests : IDisposable
         e = Assert.Throws<InvalidDataException>(() => m.Require("blocks.0.h", SafetensorsDType.I8, 2));
         Assert.Contains("is F32[2], expected I8[2]", e.Message);
         e = Assert.Throws<InvalidDataException>(() => m.Get<int>("name"));
-        Assert.Contains("'name' must be a Int32", e.Message);
+        Assert.Contains("'name' must be an integer that fits Int32, found \"δ-net ✓\"", e.Message);
         e = Assert.Throws<InvalidDataException>(() => m.Get<int>("absent"));
         Assert.Contains("'absent' is missing", e.Message);
     }
