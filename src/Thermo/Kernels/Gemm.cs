@@ -98,7 +98,7 @@ public static unsafe partial class Gemm
         int mTiles = (m + K.MR - 1) / K.MR, nTiles = (n + K.NR - 1) / K.NR;
         if (threads <= 1 || 2.0 * m * n * k < ParallelThresholdFlops || Math.Max(mTiles, nTiles) < 2)
         {
-            Blocked<K>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            Blocked<K, DenseMatrix, DenseMatrix>(new DenseMatrix(a, lda, ta), new DenseMatrix(b, ldb, tb), m, n, k, alpha, beta, c, ldc);
             return;
         }
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
@@ -109,7 +109,7 @@ public static unsafe partial class Gemm
             {
                 int j0 = t0 * K.NR, j1 = Math.Min(n, t1 * K.NR);
                 float* bj = tb ? (float*)pb + j0 * ldb : (float*)pb + j0;
-                Blocked<K>(ta, tb, m, j1 - j0, k, alpha, (float*)pa, lda, bj, ldb, beta, (float*)pc + j0, ldc);
+                Blocked<K, DenseMatrix, DenseMatrix>(new DenseMatrix((float*)pa, lda, ta), new DenseMatrix(bj, ldb, tb), m, j1 - j0, k, alpha, beta, (float*)pc + j0, ldc);
             });
         }
         else
@@ -118,7 +118,7 @@ public static unsafe partial class Gemm
             {
                 int i0 = t0 * K.MR, i1 = Math.Min(m, t1 * K.MR);
                 float* ai = ta ? (float*)pa + i0 : (float*)pa + i0 * lda;
-                Blocked<K>(ta, tb, i1 - i0, n, k, alpha, ai, lda, (float*)pb, ldb, beta, (float*)pc + i0 * ldc, ldc);
+                Blocked<K, DenseMatrix, DenseMatrix>(new DenseMatrix(ai, lda, ta), new DenseMatrix((float*)pb, ldb, tb), i1 - i0, n, k, alpha, beta, (float*)pc + i0 * ldc, ldc);
             });
         }
     }
@@ -141,9 +141,9 @@ public static unsafe partial class Gemm
         return Math.Min(max, (size + multiple - 1) / multiple * multiple);
     }
 
-    /// <summary>Single-threaded blocked product.</summary>
-    static void Blocked<K>(bool ta, bool tb, int m, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb,
-        float beta, float* c, nint ldc) where K : struct, IMicroKernel
+    /// <summary>Single-threaded blocked product C = alpha · A·B + beta · C with A, B packed from any panel source.</summary>
+    internal static void Blocked<K, TA, TB>(in TA a, in TB b, int m, int n, int k, float alpha, float beta, float* c, nint ldc)
+        where K : struct, IMicroKernel where TA : struct, IPanelSourceA where TB : struct, IPanelSourceB
     {
         int kcMax = Balanced(k, BlockK<K>(), 1);
         int mcMax = Balanced(m, BlockM<K>(), K.MR);
@@ -158,11 +158,11 @@ public static unsafe partial class Gemm
             {
                 int kc = Math.Min(kcMax, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
-                PackB<K>(tb, b, ldb, pc, kc, jc, nc, packB);
+                b.PackB<K>(pc, kc, jc, nc, packB);
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    PackA<K>(ta, a, lda, ic, mc, pc, kc, packA);
+                    a.PackA<K>(ic, mc, pc, kc, packA);
                     Macro<K>(mc, nc, kc, alpha, packA, packB, betaBlock, c + ic * ldc + jc, ldc);
                 }
             }

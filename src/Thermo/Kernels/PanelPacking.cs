@@ -1,0 +1,172 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Thermo.Tensors;
+
+namespace Thermo.Kernels;
+
+/// <summary>Copy and transpose primitives used to pack GEMM panels and to change tensor layouts.</summary>
+internal static unsafe class PanelPacking
+{
+    /// <summary>dst[p·width + r] = src[p·ld + r] for r &lt; count, zero up to width (a panel from contiguous runs).</summary>
+    public static void CopyRuns(float* src, nint ld, int runs, int count, float* dst, int width)
+    {
+        if (count == width)
+        {
+            for (int p = 0; p < runs; p++) Copy(src + p * ld, dst + (nint)p * width, width);
+            return;
+        }
+        for (int p = 0; p < runs; p++)
+        {
+            float* d = dst + (nint)p * width;
+            Copy(src + p * ld, d, count);
+            Zero(d + count, width - count);
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = src[r·ld + p] for r &lt; count, zero up to width: a panel from <paramref name="count"/>
+    /// rows read along p (a transpose, done in 8×8 blocks where the hardware allows).
+    /// </summary>
+    public static void Interleave(float* src, nint ld, int count, int length, float* dst, int width)
+    {
+        int p = 0;
+        if (Avx.IsSupported && count == width && width % 8 == 0)
+        {
+            for (; p + 8 <= length; p += 8)
+                for (int r = 0; r < width; r += 8)
+                    Transpose8x8(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+        }
+        for (; p < length; p++)
+        {
+            float* d = dst + (nint)p * width;
+            int r = 0;
+            for (; r < count; r++) d[r] = src[r * ld + p];
+            for (; r < width; r++) d[r] = 0;
+        }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = rows[r][p] for p &lt; length and r &lt; width, where a null row (or r ≥ count) reads as zeros:
+    /// a transposing pack from rows at arbitrary addresses.
+    /// </summary>
+    public static void InterleaveRows(float** rows, int count, int length, float* dst, int width)
+    {
+        int r = 0;
+        if (Avx.IsSupported)
+        {
+            for (; r + 8 <= count; r += 8)
+            {
+                bool full = true;
+                for (int t = 0; t < 8; t++) full &= rows[r + t] != null;
+                if (!full) break;
+                int p = 0;
+                for (; p + 8 <= length; p += 8) Transpose8x8(rows + r, p, dst + (nint)p * width + r, width);
+                for (; p < length; p++)
+                    for (int t = 0; t < 8; t++) dst[(nint)p * width + r + t] = rows[r + t][p];
+            }
+        }
+        for (; r < width; r++)
+        {
+            float* row = r < count ? rows[r] : null;
+            float* d = dst + r;
+            if (row == null) for (int p = 0; p < length; p++) d[(nint)p * width] = 0;
+            else for (int p = 0; p < length; p++) d[(nint)p * width] = row[p];
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(float* src, float* dst, int count)
+    {
+        if (count == 32 && Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Store(Vector512.Load(src), dst);
+            Vector512.Store(Vector512.Load(src + 16), dst + 16);
+            return;
+        }
+        Unsafe.CopyBlockUnaligned(dst, src, (uint)count * sizeof(float));
+    }
+
+    /// <summary>Zeroes <paramref name="count"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Zero(float* dst, int count)
+    {
+        if (count > 0) Unsafe.InitBlockUnaligned(dst, 0, (uint)count * sizeof(float));
+    }
+
+    /// <summary>
+    /// dst[c·rows + r] = src[r·cols + c] (+ rowAdd[r] when given): the transpose of a rows×cols matrix, e.g. NCHW
+    /// ([N, CHW]) to CHWN and back. Threads split the source columns.
+    /// </summary>
+    public static void Transpose(float* src, int rows, int cols, float* dst, float* rowAdd = null)
+    {
+        nint s = (nint)src, d = (nint)dst, add = (nint)rowAdd;
+        if ((long)rows * cols < 1 << 15) TransposeColumns(src, rows, cols, dst, rowAdd, 0, cols);
+        else ParallelRange.For((cols + 7) / 8, 8, (b0, b1) =>
+            TransposeColumns((float*)s, rows, cols, (float*)d, (float*)add, b0 * 8, Math.Min(cols, b1 * 8)));
+    }
+
+    static void TransposeColumns(float* src, int rows, int cols, float* dst, float* rowAdd, int c0, int c1)
+    {
+        int r = 0;
+        if (Avx.IsSupported)
+        {
+            // 8 source rows at a time, in 8×8 blocks along the columns.
+            for (; r + 8 <= rows; r += 8)
+            {
+                int c = c0;
+                for (; c + 8 <= c1; c += 8)
+                {
+                    float* d = dst + (nint)c * rows + r;
+                    Transpose8x8(src + (nint)r * cols + c, cols, d, rows);
+                    if (rowAdd != null)
+                    {
+                        var add = Avx.LoadVector256(rowAdd + r);
+                        for (int t = 0; t < 8; t++) Avx.Store(d + (nint)t * rows, Avx.Add(Avx.LoadVector256(d + (nint)t * rows), add));
+                    }
+                }
+                for (; c < c1; c++)
+                    for (int t = 0; t < 8; t++)
+                        dst[(nint)c * rows + r + t] = src[(nint)(r + t) * cols + c] + (rowAdd == null ? 0 : rowAdd[r + t]);
+            }
+        }
+        for (; r < rows; r++)
+            for (int c = c0; c < c1; c++)
+                dst[(nint)c * rows + r] = src[(nint)r * cols + c] + (rowAdd == null ? 0 : rowAdd[r]);
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at src (row stride ls) to dst (row stride ld).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8x8(float* src, nint ls, float* dst, nint ld) =>
+        Transpose8x8(Avx.LoadVector256(src), Avx.LoadVector256(src + ls), Avx.LoadVector256(src + 2 * ls), Avx.LoadVector256(src + 3 * ls),
+            Avx.LoadVector256(src + 4 * ls), Avx.LoadVector256(src + 5 * ls), Avx.LoadVector256(src + 6 * ls), Avx.LoadVector256(src + 7 * ls), dst, ld);
+
+    /// <summary>Writes the transpose of the 8×8 block rows[t][p .. p+8] to dst (row stride ld).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8x8(float** rows, int p, float* dst, nint ld) =>
+        Transpose8x8(Avx.LoadVector256(rows[0] + p), Avx.LoadVector256(rows[1] + p), Avx.LoadVector256(rows[2] + p), Avx.LoadVector256(rows[3] + p),
+            Avx.LoadVector256(rows[4] + p), Avx.LoadVector256(rows[5] + p), Avx.LoadVector256(rows[6] + p), Avx.LoadVector256(rows[7] + p), dst, ld);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, nint ld)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + ld, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * ld, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * ld, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * ld, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * ld, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * ld, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * ld, Avx.Permute2x128(s3, s7, 0x31));
+    }
+}
