@@ -8,6 +8,6 @@ public static class CommandCatalog
     /// <summary>The commands.</summary>
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return BenchCommand.Create();
     }
 }
