@@ -109,19 +109,11 @@ public static partial class F
     public static Tensor Tanh(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Tanh(p, r));
+        Kernels.Activations.Tanh(x.Data, y.Data);
         return Record(y, g =>
         {
             var sink = GradBuffer.Sink(x, out bool overwrite);
-            var gd = g.Data; var yd = y.Data;
-            ParallelRange.For(yd.Length, ElementwiseChunk, (s, e) =>
-            {
-                for (int i = s; i < e; i++)
-                {
-                    float d = gd[i] * (1f - yd[i] * yd[i]);
-                    sink[i] = overwrite ? d : sink[i] + d;
-                }
-            });
+            Kernels.Activations.TanhBackward(g.Data, y.Data, sink, overwrite);
         }, x);
     }
 

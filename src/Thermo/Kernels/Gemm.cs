@@ -142,6 +142,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>Single-threaded blocked product C = alpha · A·B + beta · C with A, B packed from any panel source.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Blocked<K, TA, TB>(in TA a, in TB b, int m, int n, int k, float alpha, float beta, float* c, nint ldc)
         where K : struct, IMicroKernel where TA : struct, IPanelSourceA where TB : struct, IPanelSourceB
     {
@@ -170,6 +171,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>C[mc×nc] = alpha · Ã·B̃ + beta · C over packed blocks (edge tiles go through a scratch tile).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Macro<K>(int mc, int nc, int kc, float alpha, float* packA, float* packB, float beta, float* c, nint ldc)
         where K : struct, IMicroKernel
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Thermo.Kernels;
 
 /// <summary>
@@ -21,6 +23,7 @@ internal unsafe interface IPanelSourceB
 /// <summary>A dense row-major matrix with row stride <c>ld</c>, used as X or Xᵀ.</summary>
 internal readonly unsafe struct DenseMatrix(float* data, nint ld, bool transposed) : IPanelSourceA, IPanelSourceB
 {
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void PackA<K>(int i0, int mc, int p0, int kc, float* dst) where K : struct, IMicroKernel
     {
         int mr = K.MR;
@@ -33,6 +36,7 @@ internal readonly unsafe struct DenseMatrix(float* data, nint ld, bool transpose
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void PackB<K>(int p0, int kc, int j0, int nc, float* dst) where K : struct, IMicroKernel
     {
         int nr = K.NR;

@@ -103,37 +103,46 @@ internal static unsafe class PanelPacking
     {
         nint s = (nint)src, d = (nint)dst, add = (nint)rowAdd;
         if ((long)rows * cols < 1 << 15) TransposeColumns(src, rows, cols, dst, rowAdd, 0, cols);
-        else ParallelRange.For((cols + 7) / 8, 8, (b0, b1) =>
-            TransposeColumns((float*)s, rows, cols, (float*)d, (float*)add, b0 * 8, Math.Min(cols, b1 * 8)));
+        else ParallelRange.For((cols + TransposeTile - 1) / TransposeTile, 1, (b0, b1) =>
+            TransposeColumns((float*)s, rows, cols, (float*)d, (float*)add, b0 * TransposeTile, Math.Min(cols, b1 * TransposeTile)));
     }
+
+    /// <summary>Side of the square tiles the transpose walks, so that source and destination tiles stay in L1.</summary>
+    const int TransposeTile = 64;
 
     static void TransposeColumns(float* src, int rows, int cols, float* dst, float* rowAdd, int c0, int c1)
     {
-        int r = 0;
-        if (Avx.IsSupported)
+        for (int ct = c0; ct < c1; ct += TransposeTile)
         {
-            // 8 source rows at a time, in 8×8 blocks along the columns.
-            for (; r + 8 <= rows; r += 8)
+            int cEnd = Math.Min(c1, ct + TransposeTile);
+            for (int rt = 0; rt < rows; rt += TransposeTile)
             {
-                int c = c0;
-                for (; c + 8 <= c1; c += 8)
+                int rEnd = Math.Min(rows, rt + TransposeTile), r = rt;
+                if (Avx.IsSupported)
                 {
-                    float* d = dst + (nint)c * rows + r;
-                    Transpose8x8(src + (nint)r * cols + c, cols, d, rows);
-                    if (rowAdd != null)
+                    for (; r + 8 <= rEnd; r += 8)
                     {
-                        var add = Avx.LoadVector256(rowAdd + r);
-                        for (int t = 0; t < 8; t++) Avx.Store(d + (nint)t * rows, Avx.Add(Avx.LoadVector256(d + (nint)t * rows), add));
+                        int c = ct;
+                        for (; c + 8 <= cEnd; c += 8)
+                        {
+                            float* d = dst + (nint)c * rows + r;
+                            Transpose8x8(src + (nint)r * cols + c, cols, d, rows);
+                            if (rowAdd != null)
+                            {
+                                var add = Avx.LoadVector256(rowAdd + r);
+                                for (int t = 0; t < 8; t++) Avx.Store(d + (nint)t * rows, Avx.Add(Avx.LoadVector256(d + (nint)t * rows), add));
+                            }
+                        }
+                        for (; c < cEnd; c++)
+                            for (int t = 0; t < 8; t++)
+                                dst[(nint)c * rows + r + t] = src[(nint)(r + t) * cols + c] + (rowAdd == null ? 0 : rowAdd[r + t]);
                     }
                 }
-                for (; c < c1; c++)
-                    for (int t = 0; t < 8; t++)
-                        dst[(nint)c * rows + r + t] = src[(nint)(r + t) * cols + c] + (rowAdd == null ? 0 : rowAdd[r + t]);
+                for (; r < rEnd; r++)
+                    for (int c = ct; c < cEnd; c++)
+                        dst[(nint)c * rows + r] = src[(nint)r * cols + c] + (rowAdd == null ? 0 : rowAdd[r]);
             }
         }
-        for (; r < rows; r++)
-            for (int c = c0; c < c1; c++)
-                dst[(nint)c * rows + r] = src[(nint)r * cols + c] + (rowAdd == null ? 0 : rowAdd[r]);
     }
 
     /// <summary>Writes the transpose of the 8×8 block at src (row stride ls) to dst (row stride ld).</summary>
