@@ -24,11 +24,7 @@ public static partial class F
         var y = Tensor.Empty(geo.Batch, geo.OutChannels, geo.OutHeight, geo.OutWidth);
         Kernels.Conv2d.Forward(geo, x.Data, weight.Data, bias is null ? default : bias.Data, y.Data);
         var inputs = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
-        return Record(y, g =>
-        {
-            if (x.RequiresGrad) ConvInputGrad(geo, x, g.Data, weight.Data);
-            if (weight.RequiresGrad || (bias?.RequiresGrad ?? false)) ConvWeightGrad(geo, x.Data, g.Data, weight, bias);
-        }, inputs);
+        return Record(y, g => ConvBackward(geo, x, g.Data, weight, bias), inputs);
     }
 
     /// <summary>
@@ -59,26 +55,44 @@ public static partial class F
                     System.Numerics.Tensors.TensorPrimitives.Add(sink, tmp.Data, sink);
                 }
             }
-            if (weight.RequiresGrad) ConvWeightGrad(geo, g.Data, x.Data, weight, null);
+            if (weight.RequiresGrad)
+            {
+                // y = Wᵀ ⋆ x is the data gradient of a convolution whose output gradient is x, so dW = x ⋆ g.
+                var wg = new Tensor(g.Data, g.Shape);
+                ConvBackward(geo, wg, x.Data, weight, null, inputGrad: false);
+            }
         }, x, weight);
     }
 
-    static void ConvInputGrad(in Conv2dGeometry geo, Tensor x, float[] gradOut, float[] weight)
+    /// <summary>
+    /// Accumulates the gradients of conv(x, w) + b for output gradient <paramref name="gradOut"/> into those of
+    /// x (when <paramref name="inputGrad"/>), w and b that require them, in one kernel call.
+    /// </summary>
+    static void ConvBackward(in Conv2dGeometry geo, Tensor x, float[] gradOut, Tensor weight, Tensor? bias, bool inputGrad = true)
     {
-        var sink = GradBuffer.Sink(x, out bool ow);
-        if (ow) { Kernels.Conv2d.BackwardData(geo, gradOut, weight, sink); return; }
-        var tmp = Tensor.Empty(x.Shape);
-        Kernels.Conv2d.BackwardData(geo, gradOut, weight, tmp.Data);
-        System.Numerics.Tensors.TensorPrimitives.Add(sink, tmp.Data, sink);
+        var dx = inputGrad && x.RequiresGrad ? new GradTarget(x) : default;
+        var dw = weight.RequiresGrad ? new GradTarget(weight) : default;
+        var db = bias is { RequiresGrad: true } ? new GradTarget(bias) : default;
+        Kernels.Conv2d.Backward(geo, x.Data, gradOut, weight.Data, dx.Buffer, dw.Buffer, db.Buffer);
+        dx.Commit(); dw.Commit(); db.Commit();
     }
 
-    static void ConvWeightGrad(in Conv2dGeometry geo, float[] input, float[] gradOut, Tensor weight, Tensor? bias)
+    /// <summary>Where a kernel writes a gradient: the tensor's own buffer when fresh, else scratch added on <see cref="Commit"/>.</summary>
+    readonly struct GradTarget
     {
-        bool wantW = weight.RequiresGrad, wantB = bias?.RequiresGrad ?? false;
-        var wTmp = Tensor.Empty(weight.Shape);
-        var bTmp = wantB ? Tensor.Empty(bias!.Shape) : null;
-        Kernels.Conv2d.BackwardWeight(geo, input, gradOut, wTmp.Data, bTmp is null ? default : bTmp.Data);
-        if (wantW) GradBuffer.Accumulate(weight, wTmp.Data);
-        if (wantB) GradBuffer.Accumulate(bias!, bTmp!.Data);
+        readonly float[]? sink;
+        public float[]? Buffer { get; }
+
+        public GradTarget(Tensor t)
+        {
+            var s = GradBuffer.Sink(t, out bool overwrite);
+            sink = overwrite ? null : s;
+            Buffer = overwrite ? s : Tensor.Empty(t.Shape).Data;
+        }
+
+        public void Commit()
+        {
+            if (sink is not null) System.Numerics.Tensors.TensorPrimitives.Add(sink, Buffer!, sink);
+        }
     }
 }

@@ -243,8 +243,7 @@ public static unsafe class Conv2d
                 {
                     int p = p0 + r;
                     if ((uint)(iy0 + tables.KernelRow[p]) >= (uint)h || (uint)(ix0 + tables.KernelCol[p]) >= (uint)wd) continue;
-                    var dst = new Span<float>(b + tables.Offset[p], len);
-                    System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>(block + (nint)r * nq + done, len), dst);
+                    PanelPacking.AddTo(b + tables.Offset[p], block + (nint)r * nq + done, len);
                 }
                 done += len;
             }

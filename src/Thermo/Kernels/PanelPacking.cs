@@ -88,6 +88,17 @@ internal static unsafe class PanelPacking
         Unsafe.CopyBlockUnaligned(dst, src, (uint)count * sizeof(float));
     }
 
+    /// <summary>dst[i] += src[i] for i &lt; count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(float* dst, float* src, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(dst + i) + Vector512.Load(src + i), dst + i);
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] += src[i];
+    }
+
     /// <summary>Zeroes <paramref name="count"/> floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Zero(float* dst, int count)
