@@ -66,3 +66,43 @@ public static partial class F
         }, x);
     }
 }
+
+public static partial class F
+{
+    /// <summary>Max pooling over k×k windows (no padding); the gradient goes to the first maximum of each window.</summary>
+    public static Tensor MaxPool2d(Tensor x, int kernel, int stride = 0)
+    {
+        if (stride <= 0) stride = kernel;
+        if (x.Rank != 4) throw new ArgumentException($"MaxPool2d needs [N, C, H, W], got {x.ShapeString}");
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        int oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1;
+        if (kernel <= 0 || oh <= 0 || ow <= 0) throw new ArgumentException($"MaxPool2d: kernel {kernel} does not fit input {x.ShapeString}");
+        var y = Tensor.Empty(n, c, oh, ow);
+        var arg = new int[y.Length];
+        var xd = x.Data; var yd = y.Data;
+        ParallelRange.For(n * c, 8, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+            {
+                int best = (p * h + i * stride) * w + j * stride;
+                for (int a = 0; a < kernel; a++)
+                for (int b = 0; b < kernel; b++)
+                {
+                    int idx = (p * h + i * stride + a) * w + j * stride + b;
+                    if (xd[idx] > xd[best]) best = idx;
+                }
+                int o = (p * oh + i) * ow + j;
+                yd[o] = xd[best]; arg[o] = best;
+            }
+        });
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool ow0);
+            if (ow0) Array.Clear(sink);
+            var gd = g.Data;
+            for (int o = 0; o < arg.Length; o++) sink[arg[o]] += gd[o];
+        }, x);
+    }
+}

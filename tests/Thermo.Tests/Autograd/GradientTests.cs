@@ -121,6 +121,8 @@ public class GradientTests
         Check(() => F.AvgPool2d(x, 2), [x]);
         Check(() => F.AvgPool2d(x, 3, 2), [x]);
         Check(() => F.GlobalAvgPool(x), [x]);
+        Check(() => F.MaxPool2d(x, 2), [x]);
+        Check(() => F.MaxPool2d(x, 3, 2), [x]);
     }
 
     [Fact]

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Thermo.Nn;
+
+namespace Thermo.Training;
+
+/// <summary>
+/// A network definition: input shape, class count and a list of layers, stored as JSON so a checkpoint can
+/// rebuild its model and users can write custom architectures. Example:
+/// <code>
+/// {"name": "tiny", "input": [1, 28, 28], "classes": 10, "layers": [
+///   {"type": "conv2d", "out": 16, "kernel": 3, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+///   {"type": "avgpool", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out": 10}]}
+/// </code>
+/// Layer types: conv2d (out, kernel, stride=1, padding=0, groups=1, bias=true), linear (out, bias=true),
+/// batchnorm, relu, tanh, hardtanh, sign, avgpool (kernel, stride=kernel), globalavgpool, flatten,
+/// dropout (p), residual (body: [layers], shortcut: [layers], optional), maxpool (kernel; digital only,
+/// refused by the Ising compiler). Input channels are inferred.
+/// </summary>
+public sealed class ModelSpec
+{
+    /// <summary>Model name.</summary>
+    public string Name { get; init; } = "model";
+    /// <summary>Input shape [C, H, W] (or [features]).</summary>
+    public int[] Input { get; init; } = [];
+    /// <summary>Number of classes (size of the last layer's output).</summary>
+    public int Classes { get; init; }
+    /// <summary>Layers as JSON objects.</summary>
+    public JsonArray Layers { get; init; } = new();
+
+    /// <summary>Parses a model definition; errors name the offending layer.</summary>
+    public static ModelSpec Parse(string json, string source = "model definition")
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})"); }
+        if (root is not JsonObject o) throw new InvalidDataException($"{source}: expected a JSON object");
+        var input = o["input"] as JsonArray ?? throw new InvalidDataException($"{source}: missing \"input\" shape, e.g. [1, 28, 28]");
+        var layers = o["layers"] as JsonArray ?? throw new InvalidDataException($"{source}: missing \"layers\" array");
+        var spec = new ModelSpec
+        {
+            Name = o["name"]?.GetValue<string>() ?? "model",
+            Input = input.Select(v => v?.GetValue<int>() ?? 0).ToArray(),
+            Classes = o["classes"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: missing \"classes\""),
+            Layers = (JsonArray)layers.DeepClone(),
+        };
+        if (spec.Input.Length is not (1 or 3) || spec.Input.Any(d => d <= 0))
+            throw new InvalidDataException($"{source}: \"input\" must be [C, H, W] or [features] with positive sizes");
+        if (spec.Classes < 2) throw new InvalidDataException($"{source}: \"classes\" must be at least 2");
+        spec.Build(); // validates shapes
+        return spec;
+    }
+
+    /// <summary>Reads a model definition file.</summary>
+    public static ModelSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model definition '{path}' not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Serialises to indented JSON.</summary>
+    public string ToJson() => new JsonObject
+    {
+        ["name"] = Name,
+        ["input"] = new JsonArray(Input.Select(d => (JsonNode)d).ToArray()),
+        ["classes"] = Classes,
+        ["layers"] = Layers.DeepClone(),
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>
+    public Sequential Build()
+    {
+        var shape = (int[])Input.Clone();
+        var net = BuildList(Layers, ref shape, "layers");
+        if (shape.Length != 1 || shape[0] != Classes)
+            throw new InvalidDataException($"model '{Name}': the last layer outputs [{string.Join(", ", shape)}], expected [{Classes}] (one score per class)");
+        return net;
+    }
+
+    static Sequential BuildList(JsonArray layers, ref int[] shape, string path)
+    {
+        var seq = new Sequential();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            string where = $"{path}[{i}]";
+            if (layers[i] is not JsonObject l) throw new InvalidDataException($"{where}: expected an object with a \"type\"");
+            string type = l["type"]?.GetValue<string>()?.ToLowerInvariant() ?? throw new InvalidDataException($"{where}: missing \"type\"");
+            try { seq.Add(BuildLayer(type, l, ref shape, where)); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{where} ({type}): {e.Message}");
+            }
+        }
+        return seq;
+    }
+
+    static int Int(JsonObject l, string key, int? fallback = null) =>
+        l[key]?.GetValue<int>() ?? fallback ?? throw new InvalidDataException($"missing \"{key}\"");
+
+    static Module BuildLayer(string type, JsonObject l, ref int[] shape, string where)
+    {
+        switch (type)
+        {
+            case "conv2d":
+            {
+                RequireImage(shape, type);
+                int o = Int(l, "out"), k = Int(l, "kernel"), s = Int(l, "stride", 1), p = Int(l, "padding", 0), g = Int(l, "groups", 1);
+                var conv = new Conv2d(shape[0], o, k, s, p, g, l["bias"]?.GetValue<bool>() ?? true);
+                int h = (shape[1] + 2 * p - k) / s + 1, w = (shape[2] + 2 * p - k) / s + 1;
+                if (h <= 0 || w <= 0) throw new InvalidDataException($"kernel {k} (stride {s}, padding {p}) does not fit input [{string.Join(", ", shape)}]");
+                shape = [o, h, w];
+                return conv;
+            }
+            case "linear":
+            {
+                int inF = shape.Aggregate(1, (a, b) => a * b), o = Int(l, "out");
+                shape = [o];
+                return new Linear(inF, o, l["bias"]?.GetValue<bool>() ?? true);
+            }
+            case "batchnorm": return new BatchNorm(shape[0]);
+            case "relu": return new Relu();
+            case "tanh": return new Tanh();
+            case "hardtanh": return new HardTanh();
+            case "sign": return new SignSte();
+            case "dropout": return new Dropout(l["p"]?.GetValue<float>() ?? 0.5f, (ulong)Int(l, "seed", 0));
+            case "flatten":
+                shape = [shape.Aggregate(1, (a, b) => a * b)];
+                return new Flatten();
+            case "avgpool":
+            case "maxpool":
+            {
+                RequireImage(shape, type);
+                int k = Int(l, "kernel"), s = Int(l, "stride", k);
+                int h = (shape[1] - k) / s + 1, w = (shape[2] - k) / s + 1;
+                if (k <= 0 || h <= 0 || w <= 0) throw new InvalidDataException($"pool {k} does not fit input [{string.Join(", ", shape)}]");
+                shape = [shape[0], h, w];
+                return type == "avgpool" ? new AvgPool2d(k, s) : new MaxPool2d(k, s);
+            }
+            case "globalavgpool":
+                RequireImage(shape, type);
+                shape = [shape[0]];
+                return new GlobalAvgPool();
+            case "residual":
+            {
+                var inShape = (int[])shape.Clone();
+                var bodyShape = (int[])shape.Clone();
+                var body = BuildList(l["body"] as JsonArray ?? throw new InvalidDataException("missing \"body\" array"), ref bodyShape, where + ".body");
+                Module? shortcut = null;
+                var scShape = inShape;
+                if (l["shortcut"] is JsonArray sc) shortcut = BuildList(sc, ref scShape, where + ".shortcut");
+                if (!bodyShape.SequenceEqual(scShape))
+                    throw new InvalidDataException($"body outputs [{string.Join(", ", bodyShape)}] but the shortcut gives [{string.Join(", ", scShape)}]");
+                shape = bodyShape;
+                return new Residual(body, shortcut);
+            }
+            default:
+                throw new InvalidDataException($"unknown layer type '{type}' (known: conv2d, linear, batchnorm, relu, tanh, hardtanh, sign, avgpool, maxpool, globalavgpool, flatten, dropout, residual)");
+        }
+    }
+
+    static void RequireImage(int[] shape, string type)
+    {
+        if (shape.Length != 3) throw new InvalidDataException($"{type} needs an image input [C, H, W], got [{string.Join(", ", shape)}] (a flatten or linear came before it?)");
+    }
+}
