@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Thermo.Autograd;
+using Thermo.IO;
+using Thermo.Nn;
+using Thermo.Optim;
+using Thermo.Tensors;
+
+namespace Thermo.Training;
+
+/// <summary>
+/// Mini-batch training with checkpoints that allow an exact resume: minimises the model's
+/// <see cref="ITrainingObjective"/> loss (or softmax cross-entropy) with AdamW or SGD under a
+/// learning-rate schedule. Each step runs inside a <see cref="TensorScope"/>, so the steady state does not
+/// allocate large buffers. A non-finite loss or weight stops training with
+/// <see cref="TrainingDivergedException"/> and leaves the last checkpoint intact.
+/// </summary>
+public sealed class Trainer
+{
+    readonly Module model;
+    readonly string modelDefinition;
+    readonly TrainOptions options;
+    readonly IBatchSource train;
+    readonly Optimizer optimizer;
+    readonly LrSchedule schedule;
+    readonly IReadOnlyDictionary<string, string> dataChecksums;
+
+    /// <summary>Called after every step (cheap) and after each epoch's validation.</summary>
+    public Action<TrainProgress>? Progress { get; set; }
+
+    /// <summary>Evaluates validation accuracy at the end of each epoch when set.</summary>
+    public Func<Module, double>? Validate { get; set; }
+
+    /// <summary>State reached so far (position and best metric).</summary>
+    public TrainingState State { get; private set; }
+
+    /// <summary>Prepares a run; call <see cref="Run"/>. The model must already be initialised.</summary>
+    public Trainer(Module model, string modelDefinition, TrainOptions options, IBatchSource train,
+        IReadOnlyDictionary<string, string>? dataChecksums = null)
+    {
+        if (options.Epochs <= 0) throw new ArgumentException($"epochs must be positive, got {options.Epochs}");
+        if (train.BatchesPerEpoch <= 0) throw new ArgumentException("the training set yields no batches (fewer examples than one batch?)");
+        this.model = model;
+        this.modelDefinition = modelDefinition;
+        this.options = options;
+        this.train = train;
+        this.dataChecksums = dataChecksums ?? new Dictionary<string, string>();
+        var named = model.NamedParameters().ToList();
+        optimizer = options.Optimizer switch
+        {
+            OptimizerKind.Sgd => new Sgd(named, options.LearningRate, options.Momentum, nesterov: true, options.WeightDecay),
+            _ => new AdamW(named, options.LearningRate, weightDecay: options.WeightDecay),
+        };
+        long total = (long)options.Epochs * train.BatchesPerEpoch;
+        schedule = new LrSchedule(options.LearningRate, total, (long)(options.WarmupEpochs * train.BatchesPerEpoch), options.Schedule, 0.01f);
+        State = new TrainingState { Seed = options.Seed };
+    }
+
+    /// <summary>The optimiser (its state is saved in checkpoints).</summary>
+    public Optimizer Optimizer => optimizer;
+
+    /// <summary>Restores model, optimiser and position from a checkpoint written by this trainer.</summary>
+    public void Resume(string checkpointPath)
+    {
+        var meta = Checkpoint.Restore(checkpointPath, model, optimizer);
+        State = meta.Training;
+        if (State.Seed != options.Seed)
+            throw new InvalidDataException($"checkpoint '{checkpointPath}' was trained with seed {State.Seed}, this run uses {options.Seed}: resume with the same seed");
+        if (State.Extra?["dropout_calls"] is JsonArray calls)
+        {
+            var dropouts = Dropouts().ToList();
+            for (int i = 0; i < dropouts.Count && i < calls.Count; i++) dropouts[i].Calls = calls[i]!.GetValue<ulong>();
+        }
+    }
+
+    IEnumerable<Dropout> Dropouts() => Walk(model).OfType<Dropout>();
+
+    static IEnumerable<Module> Walk(Module m)
+    {
+        yield return m;
+        foreach (var (_, c) in m.Children)
+            foreach (var d in Walk(c)) yield return d;
+    }
+
+    /// <summary>Trains to the configured number of epochs (or <see cref="TrainOptions.MaxStepsThisRun"/>).</summary>
+    public TrainingState Run(CancellationToken cancel = default)
+    {
+        var objective = model as ITrainingObjective;
+        var metrics = new Dictionary<string, double>();
+        long stepsThisRun = 0;
+        var clock = Stopwatch.StartNew();
+        long imagesSinceClock = 0;
+        double emaLoss = double.NaN;
+        for (int epoch = State.Epoch; epoch < options.Epochs; epoch++)
+        {
+            model.Train();
+            int batchIndex = epoch == State.Epoch ? State.BatchInEpoch : 0;
+            foreach (var batch in train.Batches(epoch, batchIndex, cancel))
+            {
+                cancel.ThrowIfCancellationRequested();
+                long step = State.Step;
+                float lr = schedule.At(step);
+                optimizer.LearningRate = lr;
+                double lossValue;
+                using (new TensorScope())
+                {
+                    metrics.Clear();
+                    var loss = objective is not null
+                        ? objective.Loss(batch.Images, batch.Labels, step, metrics)
+                        : F.CrossEntropy(model.Forward(batch.Images), batch.Labels, options.LabelSmoothing);
+                    lossValue = loss.Item();
+                    if (!double.IsFinite(lossValue)) throw Diverged($"loss became {lossValue} at step {step} (epoch {epoch}, batch {batchIndex})");
+                    optimizer.ZeroGrad();
+                    loss.Backward();
+                    optimizer.Step();
+                }
+                batchIndex++;
+                State = State with { Step = step + 1, ScheduleStep = step + 1, Epoch = epoch, BatchInEpoch = batchIndex, LearningRate = lr };
+                if ((step + 1) % 50 == 0 && !WeightsFinite(out string? bad)) throw Diverged($"weight '{bad}' became non-finite at step {step}");
+                emaLoss = double.IsNaN(emaLoss) ? lossValue : 0.95 * emaLoss + 0.05 * lossValue;
+                imagesSinceClock += batch.Labels.Length;
+                double ips = imagesSinceClock / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                Progress?.Invoke(new TrainProgress(epoch, options.Epochs, batchIndex, train.BatchesPerEpoch, State.Step, emaLoss, lr, ips, metrics));
+                stepsThisRun++;
+                if (options.CheckpointEverySteps > 0 && State.Step % options.CheckpointEverySteps == 0) SaveCheckpoint();
+                if (options.MaxStepsThisRun > 0 && stepsThisRun >= options.MaxStepsThisRun)
+                {
+                    SaveCheckpoint();
+                    return State;
+                }
+            }
+            State = State with { Epoch = epoch + 1, BatchInEpoch = 0 };
+            double? val = null;
+            if (Validate is not null)
+            {
+                model.Eval();
+                val = Validate(model);
+                if (State.BestMetric is null || val > State.BestMetric)
+                    State = State with { BestMetric = val, BestMetricName = "val_accuracy", BestEpoch = epoch };
+            }
+            SaveCheckpoint();
+            Progress?.Invoke(new TrainProgress(epoch, options.Epochs, train.BatchesPerEpoch, train.BatchesPerEpoch, State.Step, emaLoss,
+                optimizer.LearningRate, imagesSinceClock / Math.Max(1e-9, clock.Elapsed.TotalSeconds), metrics, val));
+        }
+        model.Eval();
+        return State;
+    }
+
+    TrainingDivergedException Diverged(string what)
+    {
+        string last = options.CheckpointPath is { } p && File.Exists(p)
+            ? $"the last good checkpoint '{p}' (step {Checkpoint.ReadMetadata(p).Training.Step}) is intact; resume from it with a lower learning rate"
+            : "no checkpoint was written yet";
+        return new TrainingDivergedException($"training diverged: {what}; {last}");
+    }
+
+    bool WeightsFinite(out string? bad)
+    {
+        foreach (var (name, t) in model.NamedParameters())
+            if (!t.AllFinite()) { bad = name; return false; }
+        bad = null;
+        return true;
+    }
+
+    /// <summary>Writes the checkpoint now (atomically); a no-op without a checkpoint path.</summary>
+    public void SaveCheckpoint()
+    {
+        if (options.CheckpointPath is null) return;
+        if (!WeightsFinite(out string? bad)) throw Diverged($"weight '{bad}' is non-finite at step {State.Step}");
+        var extra = new JsonObject { ["dropout_calls"] = new JsonArray(Dropouts().Select(d => (JsonNode)d.Calls).ToArray()) };
+        var meta = new CheckpointMetadata
+        {
+            ModelDefinition = modelDefinition,
+            Training = State with { Extra = extra },
+            Provenance = Provenance.Capture(dataChecksums),
+        };
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(options.CheckpointPath));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        Checkpoint.Save(options.CheckpointPath, model, optimizer.StateDict(), meta);
+    }
+}
