@@ -1,0 +1,24 @@
+namespace Thermo.Blocks;
+
+/// <summary>
+/// How an <see cref="IsingBlockNet"/> is trained so it keeps its accuracy under Gibbs sampling: noise of
+/// <see cref="Samples"/> readout samples per block, mean-field iterations with feedback, variance propagation,
+/// and the weights of the fixed-point and magnitude penalties.
+/// </summary>
+public sealed record BlockObjective
+{
+    /// <summary>Samples G per block the readout noise is matched to (0 disables the noise).</summary>
+    public float Samples { get; init; } = 64;
+    /// <summary>Mean-field passes (the first without feedback).</summary>
+    public int Iterations { get; init; } = 2;
+    /// <summary>Propagate the hidden layer's binary variance to the output (off = plain mean field; for ablations).</summary>
+    public bool PropagateVariance { get; init; } = true;
+    /// <summary>Weight of the fixed-point residual.</summary>
+    public float FixedPointWeight { get; init; } = 1f;
+    /// <summary>Weight of the magnitude penalty.</summary>
+    public float MagnitudeWeight { get; init; } = 1f;
+    /// <summary>Bound on δΣ_j|W₂,kj| for output units.</summary>
+    public float OutputBound { get; init; } = 3f;
+    /// <summary>Bound on the feedback row sums δΣ_k|W₂,kj| of hidden units.</summary>
+    public float HiddenBound { get; init; } = 1f;
+}
