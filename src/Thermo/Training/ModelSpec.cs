@@ -16,6 +16,19 @@ namespace Thermo.Training;
 /// batchnorm, relu, tanh, hardtanh, sign, avgpool (kernel, stride=kernel), globalavgpool, flatten,
 /// dropout (p), residual (body: [layers], shortcut: [layers], optional), maxpool (kernel; digital only,
 /// refused by the Ising compiler). Input channels are inferred.
+/// <para>
+/// With <c>"family": "ising-blocks"</c> the model is an <see cref="Blocks.IsingBlockNet"/> instead:
+/// <code>
+/// {"name": "mnist-ising", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
+///  "binarize": 0.5, "delta": 0.5, "population": 10,
+///  "blocks": [
+///    {"hidden": {"type": "conv2d", "out": 32, "kernel": 3, "padding": 1},
+///     "output": {"type": "conv2d", "out": 64, "kernel": 4, "stride": 2, "padding": 1}},
+///    {"hidden": {"type": "linear", "out": 256}, "output": {"type": "linear"}}],
+///  "objective": {"samples": 64, "iterations": 2, "fixed_point": 1, "magnitude": 1, "output_bound": 3, "hidden_bound": 1}}
+/// </code>
+/// The last block's output size defaults to classes × population. A block may set its own "delta".
+/// </para>
 /// </summary>
 public sealed class ModelSpec
 {
@@ -25,8 +38,12 @@ public sealed class ModelSpec
     public int[] Input { get; init; } = [];
     /// <summary>Number of classes (size of the last layer's output).</summary>
     public int Classes { get; init; }
-    /// <summary>Layers as JSON objects.</summary>
+    /// <summary>Layers as JSON objects (digital family).</summary>
     public JsonArray Layers { get; init; } = new();
+    /// <summary>"digital" (a layer list) or "ising-blocks".</summary>
+    public string Family { get; init; } = "digital";
+    /// <summary>The whole definition as parsed (block family settings live here).</summary>
+    public JsonObject Document { get; init; } = new();
 
     /// <summary>Parses a model definition; errors name the offending layer.</summary>
     public static ModelSpec Parse(string json, string source = "model definition")
@@ -36,14 +53,28 @@ public sealed class ModelSpec
         catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})"); }
         if (root is not JsonObject o) throw new InvalidDataException($"{source}: expected a JSON object");
         var input = o["input"] as JsonArray ?? throw new InvalidDataException($"{source}: missing \"input\" shape, e.g. [1, 28, 28]");
-        var layers = o["layers"] as JsonArray ?? throw new InvalidDataException($"{source}: missing \"layers\" array");
-        var spec = new ModelSpec
+        string family = o["family"]?.GetValue<string>()?.ToLowerInvariant() ?? "digital";
+        if (family is not ("digital" or "ising-blocks")) throw new InvalidDataException($"{source}: unknown family '{family}' (known: digital, ising-blocks)");
+        var layers = o["layers"] as JsonArray;
+        if (family == "digital" && layers is null) throw new InvalidDataException($"{source}: missing \"layers\" array");
+        if (family == "ising-blocks" && o["blocks"] is not JsonArray) throw new InvalidDataException($"{source}: an ising-blocks model needs a \"blocks\" array");
+        ModelSpec spec;
+        try
         {
-            Name = o["name"]?.GetValue<string>() ?? "model",
-            Input = input.Select(v => v?.GetValue<int>() ?? 0).ToArray(),
-            Classes = o["classes"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: missing \"classes\""),
-            Layers = (JsonArray)layers.DeepClone(),
-        };
+            spec = new ModelSpec
+            {
+                Name = o["name"]?.GetValue<string>() ?? "model",
+                Input = input.Select(v => v?.GetValue<int>() ?? 0).ToArray(),
+                Classes = o["classes"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: missing \"classes\""),
+                Layers = (JsonArray?)layers?.DeepClone() ?? new JsonArray(),
+                Family = family,
+                Document = (JsonObject)o.DeepClone(),
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}");
+        }
         if (spec.Input.Length is not (1 or 3) || spec.Input.Any(d => d <= 0))
             throw new InvalidDataException($"{source}: \"input\" must be [C, H, W] or [features] with positive sizes");
         if (spec.Classes < 2) throw new InvalidDataException($"{source}: \"classes\" must be at least 2");
@@ -59,16 +90,20 @@ public sealed class ModelSpec
     }
 
     /// <summary>Serialises to indented JSON.</summary>
-    public string ToJson() => new JsonObject
-    {
-        ["name"] = Name,
-        ["input"] = new JsonArray(Input.Select(d => (JsonNode)d).ToArray()),
-        ["classes"] = Classes,
-        ["layers"] = Layers.DeepClone(),
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => Family == "digital"
+        ? new JsonObject
+        {
+            ["name"] = Name,
+            ["input"] = new JsonArray(Input.Select(d => (JsonNode)d).ToArray()),
+            ["classes"] = Classes,
+            ["layers"] = Layers.DeepClone(),
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true })
+        : Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>
-    public Sequential Build()
+    public Module Build() => Family == "ising-blocks" ? BlockNetSpec.Build(this) : BuildDigital();
+
+    Sequential BuildDigital()
     {
         var shape = (int[])Input.Clone();
         var net = BuildList(Layers, ref shape, "layers");
@@ -86,7 +121,8 @@ public sealed class ModelSpec
             if (layers[i] is not JsonObject l) throw new InvalidDataException($"{where}: expected an object with a \"type\"");
             string type = l["type"]?.GetValue<string>()?.ToLowerInvariant() ?? throw new InvalidDataException($"{where}: missing \"type\"");
             try { seq.Add(BuildLayer(type, l, ref shape, where)); }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException
+                || (e is InvalidDataException && !e.Message.StartsWith(where, StringComparison.Ordinal)))
             {
                 throw new InvalidDataException($"{where} ({type}): {e.Message}");
             }
@@ -94,10 +130,10 @@ public sealed class ModelSpec
         return seq;
     }
 
-    static int Int(JsonObject l, string key, int? fallback = null) =>
+    internal static int Int(JsonObject l, string key, int? fallback = null) =>
         l[key]?.GetValue<int>() ?? fallback ?? throw new InvalidDataException($"missing \"{key}\"");
 
-    static Module BuildLayer(string type, JsonObject l, ref int[] shape, string where)
+    internal static Module BuildLayer(string type, JsonObject l, ref int[] shape, string where)
     {
         switch (type)
         {

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using Thermo.Blocks;
+
+namespace Thermo.Training;
+
+/// <summary>Builds an <see cref="IsingBlockNet"/> from the "ising-blocks" family of <see cref="ModelSpec"/>.</summary>
+internal static class BlockNetSpec
+{
+    public static IsingBlockNet Build(ModelSpec spec)
+    {
+        var d = spec.Document;
+        float delta = Float(d, "delta", 0.5f), binarize = Float(d, "binarize", 0.5f);
+        int population = d["population"]?.GetValue<int>() ?? 1;
+        if (population < 1) throw new InvalidDataException("\"population\" must be at least 1");
+        var blocksJson = (JsonArray)d["blocks"]!;
+        if (blocksJson.Count == 0) throw new InvalidDataException("\"blocks\" is empty");
+        var shape = (int[])spec.Input.Clone();
+        var blocks = new List<IsingBlock>();
+        for (int b = 0; b < blocksJson.Count; b++)
+        {
+            string where = $"blocks[{b}]";
+            if (blocksJson[b] is not JsonObject bj) throw new InvalidDataException($"{where}: expected an object with \"hidden\" and \"output\"");
+            bool last = b == blocksJson.Count - 1;
+            try
+            {
+                var hidden = Coupling(bj["hidden"] as JsonObject ?? throw new InvalidDataException("missing \"hidden\" coupling"), shape, null);
+                var output = Coupling(bj["output"] as JsonObject ?? throw new InvalidDataException("missing \"output\" coupling"), hidden.UpperShape,
+                    last ? spec.Classes * population : null);
+                blocks.Add(new IsingBlock(hidden, output, Float(bj, "delta", delta)));
+                shape = output.UpperShape;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or InvalidDataException)
+            {
+                throw new InvalidDataException($"{where}: {e.Message}");
+            }
+        }
+        var net = new IsingBlockNet(blocks, spec.Classes, population, binarize);
+        if (d["objective"] is JsonObject o)
+        {
+            net.Objective = new BlockObjective
+            {
+                Samples = Float(o, "samples", 64),
+                Iterations = o["iterations"]?.GetValue<int>() ?? 2,
+                PropagateVariance = o["variance"]?.GetValue<bool>() ?? true,
+                FixedPointWeight = Float(o, "fixed_point", 1),
+                MagnitudeWeight = Float(o, "magnitude", 1),
+                OutputBound = Float(o, "output_bound", 3),
+                HiddenBound = Float(o, "hidden_bound", 1),
+            };
+        }
+        return net;
+    }
+
+    static float Float(JsonObject o, string key, float fallback) => o[key]?.GetValue<float>() ?? fallback;
+
+    static BlockCoupling Coupling(JsonObject c, int[] lower, int? forcedOut)
+    {
+        string type = c["type"]?.GetValue<string>()?.ToLowerInvariant() ?? throw new InvalidDataException("coupling needs a \"type\" (conv2d or linear)");
+        int? outJson = c["out"]?.GetValue<int>();
+        if (forcedOut is int f && outJson is int o && o != f)
+            throw new InvalidDataException($"the last block's output must have classes × population = {f} spins, \"out\" says {o}");
+        int outSize = forcedOut ?? outJson ?? throw new InvalidDataException("coupling needs \"out\"");
+        return type switch
+        {
+            "conv2d" => new ConvBlockCoupling(lower, outSize, ModelSpec.Int(c, "kernel"), ModelSpec.Int(c, "stride", 1), ModelSpec.Int(c, "padding", 0)),
+            "linear" => new DenseBlockCoupling(lower, outSize),
+            _ => throw new InvalidDataException($"unknown coupling type '{type}' (conv2d or linear)"),
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using Thermo.Blocks;
+using Thermo.Nn;
+using Thermo.Tensors;
+using Thermo.Training;
+
+namespace Thermo.Tests.Training;
+
+public class ModelSpecTests
+{
+    [Fact]
+    public void Every_preset_builds_and_maps_its_input_to_class_scores()
+    {
+        foreach (var preset in Presets.All)
+        {
+            var spec = preset.Spec;
+            var model = spec.Build();
+            model.Initialize(1);
+            model.Eval();
+            var x = Tensor.Zeros([2, .. spec.Input]);
+            using var _ = Thermo.Autograd.GradMode.NoGrad();
+            var y = model.Forward(x);
+            Assert.Equal([2, spec.Classes], y.Shape);
+        }
+    }
+
+    [Fact]
+    public void Digital_definition_round_trips_through_json()
+    {
+        var spec = Presets.Get("mnist-digital").Spec;
+        var again = ModelSpec.Parse(spec.ToJson());
+        Assert.Equal(spec.Build().ParameterCount(), again.Build().ParameterCount());
+    }
+
+    [Fact]
+    public void Block_definition_builds_the_declared_blocks()
+    {
+        var net = Assert.IsType<IsingBlockNet>(Presets.Get("mnist").Spec.Build());
+        Assert.Equal(3, net.Blocks.Count);
+        Assert.Equal([64, 14, 14], net.Blocks[0].OutputShape);
+        Assert.Equal([100], net.Blocks[2].OutputShape);
+        Assert.Equal(64, net.Objective.Samples);
+    }
+
+    [Theory]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "conv2d", "out": 4, "kernel": 40}]}""", "layers[0] (conv2d)")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 7}]}""", "expected [10]")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "warp"}]}""", "unknown layer type 'warp'")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "conv2d", "out": 4, "kernel": 3}]}""", "needs an image input")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10}""", "missing \"layers\"")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3}, "output": {"type": "linear", "out": 7}}]}""", "classes × population")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3}}]}""", "blocks[0]: missing \"output\"")]
+    [InlineData("not json", "not valid JSON")]
+    public void Bad_definitions_give_one_clear_error(string json, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ModelSpec.Parse(json, "m.json"));
+        Assert.Contains(expected, e.Message);
+    }
+}
