@@ -121,8 +121,12 @@ public class GradientTests
         Check(() => F.AvgPool2d(x, 2), [x]);
         Check(() => F.AvgPool2d(x, 3, 2), [x]);
         Check(() => F.GlobalAvgPool(x), [x]);
-        Check(() => F.MaxPool2d(x, 2), [x]);
-        Check(() => F.MaxPool2d(x, 3, 2), [x]);
+        // Max pooling: distinct values 0.05 apart so no finite-difference step crosses a tie.
+        var order = Enumerable.Range(0, x.Length).OrderBy(i => Thermo.Randomness.Philox.Uniform(3, 4, (ulong)i)).ToArray();
+        var distinct = new Tensor(new float[x.Length], x.Shape) { RequiresGrad = true };
+        for (int i = 0; i < x.Length; i++) distinct.Data[order[i]] = 0.05f * i - 5f;
+        Check(() => F.MaxPool2d(distinct, 2), [distinct]);
+        Check(() => F.MaxPool2d(distinct, 3, 2), [distinct]);
     }
 
     [Fact]
