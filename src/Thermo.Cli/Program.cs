@@ -12,6 +12,7 @@ var root = new RootCommand("""
       ising     compile networks to Ising programs and sample them
       schedule  choose samples per block for a target accuracy at least cost
       langevin  Langevin (analog) thermodynamic computers: train, evaluate, export
+      export    export a trained digital network to ONNX
       report    render a run's JSON/Markdown/HTML report with plots
       bench     side-by-side benchmarks against the PyTorch peer
     Start with `thermo quickstart`.

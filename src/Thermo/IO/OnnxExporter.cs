@@ -9,7 +9,7 @@ namespace Thermo.IO;
 /// uses its running statistics and dropout is the identity, as in evaluation mode. Initializers keep the
 /// state-dict names ("features.0.weight"); the graph has one input "input" and one output "output".
 /// Mapping (docs/formats.md): Linear → Gemm (Flatten first for rank ≠ 2), Conv2d → Conv,
-/// BatchNorm → BatchNormalization, AvgPool2d → AveragePool, GlobalAvgPool → GlobalAveragePool + Flatten,
+/// BatchNorm → BatchNormalization, AvgPool2d → AveragePool, MaxPool2d → MaxPool, GlobalAvgPool → GlobalAveragePool + Flatten,
 /// Flatten → Flatten, Tanh → Tanh, HardTanh → Clip(−1, 1), Relu → Relu,
 /// SignSte → Where(x ≥ 0, 1, −1) (ONNX Sign maps 0 to 0, Thermo to +1), Dropout → Identity,
 /// Residual → Add, Sequential → its layers in order. Anything else is refused, naming the layer.
@@ -130,6 +130,16 @@ public static class OnnxExporter
                     return g.AddNode("AveragePool", Hint(path, "avgpool"), [x], new A("kernel_shape", Ints: [k, k]), new A("strides", Ints: [s, s]));
                 }
 
+                case MaxPool2d pool:
+                {
+                    if (shape.Length != 4) throw new ArgumentException($"ONNX export: {Where(path)} {pool.Describe()} needs [N, C, H, W], gets {Spell(shape)}");
+                    int oh = (shape[2] - pool.Kernel) / pool.Stride + 1, ow = (shape[3] - pool.Kernel) / pool.Stride + 1;
+                    if (pool.Kernel <= 0 || oh <= 0 || ow <= 0) throw new ArgumentException($"ONNX export: {Where(path)} {pool.Describe()} does not fit input {Spell(shape)}");
+                    shape = [shape[0], shape[1], oh, ow];
+                    long k = pool.Kernel, s = pool.Stride;
+                    return g.AddNode("MaxPool", Hint(path, "maxpool"), [x], new A("kernel_shape", Ints: [k, k]), new A("strides", Ints: [s, s]));
+                }
+
                 case GlobalAvgPool:
                 {
                     if (shape.Length != 4) throw new ArgumentException($"ONNX export: {Where(path)} GlobalAvgPool needs [N, C, H, W], gets {Spell(shape)}");
@@ -162,7 +172,7 @@ public static class OnnxExporter
                 default:
                     throw new NotSupportedException(
                         $"ONNX export: {Where(path)} is a {m.GetType().Name} ({m.Describe()}), which has no ONNX mapping; supported: " +
-                        "Sequential, Residual, Linear, Conv2d, BatchNorm, AvgPool2d, GlobalAvgPool, Flatten, Tanh, HardTanh, Relu, SignSte, Dropout");
+                        "Sequential, Residual, Linear, Conv2d, BatchNorm, AvgPool2d, MaxPool2d, GlobalAvgPool, Flatten, Tanh, HardTanh, Relu, SignSte, Dropout");
             }
         }
 

@@ -82,6 +82,14 @@ public class OnnxExporterTests : IDisposable
     }
 
     [Fact]
+    public void Max_pooling_matches_thermo()
+    {
+        var model = new Sequential(new Conv2d(2, 4, 3, padding: 1), new MaxPool2d(2), new Relu(), new MaxPool2d(3, 1), new Flatten(), new Linear(4 * 2 * 2, 3));
+        model.Initialize(8);
+        AssertSameAsThermo(model, [2, 2, 8, 8]);
+    }
+
+    [Fact]
     public void Dynamic_batch_runs_any_batch_size()
     {
         var model = new Sequential(new Conv2d(1, 4, 4, stride: 2, padding: 1), new BatchNorm(4), new Relu(), new Flatten(), new Linear(4 * 7 * 7, 10));
