@@ -102,11 +102,18 @@ internal static class DataFile
         {
             return stream.Read(destination);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (IsCodecError(e))
         {
             throw new InvalidDataException($"{path}: corrupt compressed data ({e.Message})", e);
         }
     }
+
+    /// <summary>
+    /// True for what a decompressor throws on bad input: <see cref="InvalidDataException"/>, or zlib's internal
+    /// ZLibException (an <see cref="IOException"/>, "unexpected error code") — but not for other I/O failures.
+    /// </summary>
+    public static bool IsCodecError(Exception e) =>
+        e is InvalidDataException || (e is IOException && e.GetType().FullName == "System.IO.Compression.ZLibException");
 
     /// <summary>Writes <paramref name="write"/>'s output to a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
     public static void WriteAtomically(string path, Action<Stream> write)

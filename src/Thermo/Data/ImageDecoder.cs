@@ -86,12 +86,18 @@ internal static class ImageDecoder
             pos += 12 + (int)length;
         }
         if (!sawData) throw new InvalidDataException($"{name}: corrupt PNG: no image data (IDAT)");
-        // Inflate the image data ourselves with a hard cap: the filtered scanlines of an image of the declared
-        // size (Adam7's 7 passes add at most ~2h rows, each with a filter byte and a partial byte).
+        // Inflate the image data ourselves, with a hard cap at the exact size the header implies (filter byte plus
+        // packed samples per row; per Adam7 pass when interlaced): stb_image requires the same.
         int samples = colourType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 };
         if (samples == 0 || bitDepth is not (1 or 2 or 4 or 8 or 16)) throw new InvalidDataException($"{name}: corrupt PNG: colour type {colourType} with bit depth {bitDepth}");
-        long rowBytes = ((long)width * samples * bitDepth + 7) / 8;
-        long expected = height * (rowBytes + 1) + (interlace != 0 ? 4L * height + 64 : 0);
+        long expected = 0;
+        ReadOnlySpan<int> adam7 = interlace == 0 ? [0, 0, 1, 1] : [0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2];
+        for (int pass = 0; pass < adam7.Length; pass += 4)
+        {
+            long passWidth = (width - adam7[pass] + adam7[pass + 2] - 1) / adam7[pass + 2];
+            long passHeight = (height - adam7[pass + 1] + adam7[pass + 3] - 1) / adam7[pass + 3];
+            if (passWidth > 0 && passHeight > 0) expected += passHeight * (1 + (passWidth * samples * bitDepth + 7) / 8);
+        }
         var idat = new byte[compressed];
         int at = 0;
         pos = 8;
@@ -112,13 +118,14 @@ internal static class ImageDecoder
             while ((n = z.Read(scratch)) > 0)
             {
                 inflated += n;
-                if (inflated > expected) throw new InvalidDataException($"{name}: corrupt PNG: image data inflates beyond the {expected} bytes its {width}x{height} header allows");
+                if (inflated > expected) throw new InvalidDataException($"{name}: corrupt PNG: image data inflates beyond the {expected} bytes its {width}x{height} header implies");
             }
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(name, StringComparison.Ordinal))
+        catch (Exception e) when (DataFile.IsCodecError(e) && !e.Message.StartsWith(name, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{name}: corrupt PNG image data ({e.Message})", e);
         }
+        if (inflated != expected) throw new InvalidDataException($"{name}: corrupt PNG: image data inflates to {inflated} bytes, its {width}x{height} header implies {expected}");
         return new Info(width, height, colourType is 2 or 3 or 6);
     }
 

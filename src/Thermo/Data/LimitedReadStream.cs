@@ -20,7 +20,7 @@ internal sealed class LimitedReadStream(Stream inner, long limit, string path) :
         {
             n = inner.Read(buffer);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (DataFile.IsCodecError(e) && !e.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: corrupt compressed data ({e.Message})", e);
         }
