@@ -8,6 +8,7 @@ public static class CommandCatalog
     /// <summary>The commands.</summary>
     public static IEnumerable<Command> All()
     {
+        yield return DataCommand.Create();
         yield return ExportCommand.Create();
         yield return BenchCommand.Create();
     }
