@@ -38,7 +38,7 @@ internal static class DataFile
             file.Position = 0;
             gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
             if (!gzip && (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)))
-                throw new InvalidDataException($"{path}: not a gzip file (expected magic bytes 1f 8b, found {Convert.ToHexString(magic[..got]).ToLowerInvariant()})");
+                throw new InvalidDataException($"{path}: not a gzip file (expected magic bytes 1f 8b, found {(got == 0 ? "an empty file" : string.Join(" ", magic[..got].ToArray().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))))})");
             return gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         }
         catch

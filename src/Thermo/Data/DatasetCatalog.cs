@@ -121,7 +121,8 @@ public static class DatasetCatalog
         if (IsIdxImagesName(path)) return [OpenIdx(path)];
         if (file.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
         {
-            bool cifar100 = file is "train.bin" or "test.bin" || (new FileInfo(path).Length % (CifarReader.ImageBytes + 1) != 0);
+            bool cifar10Name = file.StartsWith("data_batch", StringComparison.Ordinal) || file.StartsWith("test_batch", StringComparison.Ordinal);
+            bool cifar100 = !cifar10Name && (file is "train.bin" or "test.bin" || new FileInfo(path).Length % (CifarReader.ImageBytes + 1) != 0);
             var split = file.StartsWith("test", StringComparison.Ordinal) ? "test" : "train";
             return [cifar100 ? CifarReader.ReadCifar100(path, split) : CifarReader.ReadCifar10(path, split)];
         }
