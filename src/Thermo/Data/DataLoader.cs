@@ -102,7 +102,7 @@ public sealed class DataLoader
     }
 
     /// <summary>Batch <paramref name="batchIndex"/> of epoch <paramref name="epoch"/>, built on the calling thread.</summary>
-    public Batch GetBatch(int epoch, int batchIndex)
+    public ImageBatch GetBatch(int epoch, int batchIndex)
     {
         if ((uint)batchIndex >= (uint)BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} outside 0..{BatchesPerEpoch - 1}");
@@ -120,7 +120,7 @@ public sealed class DataLoader
             WriteImage(epoch, index, buffer.AsSpan(b * imageSize, imageSize));
         }
         var images = new Tensor(buffer, count, Data.Channels, Data.Height, Data.Width);
-        return new Batch(this, images, labels, indices, epoch, batchIndex);
+        return new ImageBatch(this, images, labels, indices, epoch, batchIndex);
     }
 
     void WriteImage(int epoch, int index, Span<float> destination)
@@ -170,7 +170,7 @@ public sealed class DataLoader
     /// thread prepares up to that many batches ahead; an exception there is rethrown to the consumer at the batch
     /// where it occurred; stopping the enumeration early or cancelling stops the thread.
     /// </summary>
-    public IEnumerable<Batch> Epoch(int epoch, int startBatch = 0, CancellationToken cancellationToken = default)
+    public IEnumerable<ImageBatch> Epoch(int epoch, int startBatch = 0, CancellationToken cancellationToken = default)
     {
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"epoch must be non-negative, got {epoch}");
         if (startBatch < 0 || startBatch > BatchesPerEpoch)
@@ -178,7 +178,7 @@ public sealed class DataLoader
         return Options.Prefetch == 0 ? Inline(epoch, startBatch, cancellationToken) : Prefetched(epoch, startBatch, cancellationToken);
     }
 
-    IEnumerable<Batch> Inline(int epoch, int startBatch, CancellationToken cancellationToken)
+    IEnumerable<ImageBatch> Inline(int epoch, int startBatch, CancellationToken cancellationToken)
     {
         for (int b = startBatch; b < BatchesPerEpoch; b++)
         {
@@ -187,10 +187,10 @@ public sealed class DataLoader
         }
     }
 
-    IEnumerable<Batch> Prefetched(int epoch, int startBatch, CancellationToken cancellationToken)
+    IEnumerable<ImageBatch> Prefetched(int epoch, int startBatch, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var queue = new BlockingCollection<Batch>(Options.Prefetch);
+        using var queue = new BlockingCollection<ImageBatch>(Options.Prefetch);
         ExceptionDispatchInfo? failure = null;
         var producer = new Thread(() =>
         {
@@ -233,7 +233,7 @@ public sealed class DataLoader
         return GC.AllocateUninitializedArray<float>(length);
     }
 
-    internal void Recycle(Batch batch)
+    internal void Recycle(ImageBatch batch)
     {
         var buffer = batch.Images.Data;
         if (buffer.Length == Options.BatchSize * Data.ImageSize && free.Count < maxPooled) free.Add(buffer);

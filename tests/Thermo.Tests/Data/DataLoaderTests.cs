@@ -202,7 +202,7 @@ public class DataLoaderTests
     public void Batches_are_owned_by_the_consumer_not_by_its_tensor_scope()
     {
         var loader = new DataLoader(Toy(), new DataLoaderOptions { BatchSize = 8, Prefetch = 0, Shuffle = false });
-        Batch batch;
+        ImageBatch batch;
         float[] copy;
         using (new TensorScope())
         {
@@ -238,5 +238,27 @@ public class DataLoaderTests
         Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Normalization = new Normalization([0f], [0f]) }));
         Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Augmentation = new Augmentation(9) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(data).Epoch(0, 99));
+    }
+
+    [Fact]
+    public void As_a_trainer_batch_source_it_yields_the_loader_batches_and_recycles_storage()
+    {
+        var data = Toy(400);
+        var options = new DataLoaderOptions { BatchSize = 8, Seed = 2, Prefetch = 2, Augmentation = new Augmentation(1, true) };
+        var expected = Collect(new DataLoader(data, options), 1, start: 1);
+        var source = new LoaderBatchSource(new DataLoader(data, options));
+        Assert.Equal((50, 400), (source.BatchesPerEpoch, source.Count));
+        var storages = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        int i = 0;
+        foreach (var batch in source.Batches(1, startBatch: 1))
+        {
+            Assert.Equal(expected[i].Images, batch.Images.Data);
+            Assert.Equal(expected[i].Labels, batch.Labels);
+            storages.Add(batch.Images.Data);
+            i++;
+        }
+        Assert.Equal(49, i);
+        // At most one batch with the trainer, two queued and one being built are alive at once.
+        Assert.InRange(storages.Count, 1, options.Prefetch + 4);
     }
 }

@@ -8,12 +8,12 @@ namespace Thermo.Data;
 /// the batch hands its buffers back to the loader for reuse; after that neither <see cref="Images"/> nor
 /// <see cref="Labels"/> may be touched. A batch that is never disposed is simply collected.
 /// </summary>
-public sealed class Batch : IDisposable
+public sealed class ImageBatch : IDisposable
 {
     readonly DataLoader? owner;
     bool disposed;
 
-    internal Batch(DataLoader? owner, Tensor images, int[] labels, int[] indices, int epoch, int index)
+    internal ImageBatch(DataLoader? owner, Tensor images, int[] labels, int[] indices, int epoch, int index)
     {
         this.owner = owner;
         Images = images;
