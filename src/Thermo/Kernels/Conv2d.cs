@@ -175,7 +175,14 @@ public static unsafe class Conv2d
                     {
                         nint pw = (nint)(dw + (nint)grp * coutG * depth), pdy = (nint)(dyt + (nint)grp * coutG * columns);
                         nint px = (nint)(xt + (nint)grp * cinG * planeN);
-                        if (threads <= 1 || tiles < 2) WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
+                        if (UseDotProducts<K>(g))
+                        {
+                            int quads = (depth + 3) / 4;
+                            if (threads <= 1 || quads < 2) WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
+                            else ParallelRange.For(quads, 1, (t0, t1) =>
+                                WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * 4, Math.Min(depth, t1 * 4)));
+                        }
+                        else if (threads <= 1 || tiles < 2) WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
                         else ParallelRange.For(tiles, 1, (t0, t1) =>
                             WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * K.NR, Math.Min(depth, t1 * K.NR)));
                     }
@@ -211,6 +218,59 @@ public static unsafe class Conv2d
         int columns = g.OutHeight * g.OutWidth * g.Batch;
         Gemm.Blocked<K, DenseMatrix, Im2colTransposed>(new DenseMatrix(dyt, columns, false), new Im2colTransposed(xt, tables, g, p0),
             coutG, p1 - p0, columns, 1f, 0f, dw + p0, depth);
+    }
+
+    /// <summary>
+    /// The weight gradient is summed as dot products along the batch (no transposing pack of X̂) when the
+    /// batch fills whole vectors.
+    /// </summary>
+    static bool UseDotProducts<K>(in Conv2dGeometry g) where K : struct, IMicroKernel =>
+        K.Set == InstructionSet.Avx512 && DotKernel.IsSupported && g.Batch >= 16;
+
+    /// <summary>Summation length per pass of <see cref="WeightDots"/> (rows of dY and X̂ stay in L1/L2).</summary>
+    const int DotBlockColumns = 1024;
+
+    /// <summary>dW[:, p0..p1) += Σ_q dY[:, q] · X̂[p0..p1), q] for one group as 4×4 tiles of dot products along n.</summary>
+    static void WeightDots(in Conv2dGeometry g, Im2colTables tables, float* dyt, float* xt, float* dw, int p0, int p1)
+    {
+        int batch = g.Batch, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, spatial = g.OutHeight * ow;
+        int coutG = g.OutChannels / g.Groups, depth = g.InChannels / g.Groups * g.Kernel * g.Kernel, columns = spatial * batch;
+        int runsPerBlock = Math.Max(1, DotBlockColumns / batch);
+        float* zero = KernelWorkspace.Current.Get(KernelWorkspace.Slot.Tile, batch);
+        new Span<float>(zero, batch).Clear();
+        float** a = stackalloc float*[4];
+        float** bRuns = stackalloc float*[4 * runsPerBlock];
+        float* sums = stackalloc float[16];
+        for (int s0 = 0; s0 < spatial; s0 += runsPerBlock)
+        {
+            int runs = Math.Min(runsPerBlock, spatial - s0);
+            for (int p = p0; p < p1; p += 4)
+            {
+                int cols = Math.Min(4, p1 - p);
+                for (int run = 0; run < runs; run++)
+                {
+                    int s = s0 + run, y = s / ow, x = s - y * ow;
+                    int iy0 = y * g.Stride - g.Padding, ix0 = x * g.Stride - g.Padding;
+                    float* b = xt + ((nint)iy0 * w + ix0) * batch;
+                    for (int t = 0; t < 4; t++)
+                    {
+                        // Columns past the edge repeat the last one (sums discarded); padding reads the zero row.
+                        int pt = p + Math.Min(t, cols - 1);
+                        bool inside = (uint)(iy0 + tables.KernelRow[pt]) < (uint)h && (uint)(ix0 + tables.KernelCol[pt]) < (uint)w;
+                        bRuns[4 * run + t] = inside ? b + tables.Offset[pt] : zero;
+                    }
+                }
+                for (int o = 0; o < coutG; o += 4)
+                {
+                    int rows = Math.Min(4, coutG - o);
+                    for (int r = 0; r < 4; r++) a[r] = dyt + (nint)(o + Math.Min(r, rows - 1)) * columns + (nint)s0 * batch;
+                    new Span<float>(sums, 16).Clear();
+                    DotKernel.Tile4x4(a, bRuns, runs, batch, sums);
+                    for (int r = 0; r < rows; r++)
+                        for (int t = 0; t < cols; t++) dw[(nint)(o + r) * depth + p + t] += sums[4 * r + t];
+                }
+            }
+        }
     }
 
     /// <summary>Columns per block of the data gradient (the block of dX̂ is folded back while it is in cache).</summary>

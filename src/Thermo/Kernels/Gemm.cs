@@ -63,6 +63,11 @@ public static unsafe partial class Gemm
                 ScaleC(m, n, beta, pc, ldc);
                 return;
             }
+            if (!transA && transB && InstructionSet == InstructionSet.Avx512 && UseDotProducts(m, n, k))
+            {
+                DotProductsNT(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
             switch (InstructionSet)
             {
                 case InstructionSet.Avx512: Drive<Avx512Kernel>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc); break;
@@ -125,6 +130,59 @@ public static unsafe partial class Gemm
 
     // Blocking (docs/kernels.md): an MR×KC panel of A stays in L1 while the micro-kernel sweeps the KC×NC
     // block of B (L2/L3); KC = 384 was the best of 128–512 on 2048³ (AVX-512, Zen 4).
+
+    /// <summary>
+    /// A·Bᵀ with both operands row-major is computed as dot products (<see cref="DotKernel"/>) when one side is so thin
+    /// that packing, which costs about as much as it saves, would dominate.
+    /// </summary>
+    internal static bool UseDotProducts(int m, int n, int k) => DotKernel.IsSupported && Math.Min(m, n) <= DotThin && k >= 64;
+
+    /// <summary>Rows (or columns) at or below which an A·Bᵀ product uses dot products.</summary>
+    internal static int DotThin = 16;
+
+    /// <summary>Summation length per pass of the dot-product path (rows of A and B stay in L2).</summary>
+    const int DotBlockK = 2048;
+
+    static void DotProductsNT(int m, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        int tiles = (m + 3) / 4;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        if (ParallelRange.Threads <= 1 || 2.0 * m * n * k < ParallelThresholdFlops || tiles < 2)
+            DotProductRows(0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else ParallelRange.For(tiles, 1, (t0, t1) =>
+            DotProductRows(t0 * 4, Math.Min(m, t1 * 4), n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
+    }
+
+    static void DotProductRows(int i0, int i1, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        float** ap = stackalloc float*[4];
+        float** bp = stackalloc float*[4];
+        float* sums = stackalloc float[16];
+        for (int p0 = 0; p0 < k; p0 += DotBlockK)
+        {
+            int len = Math.Min(DotBlockK, k - p0);
+            float betaBlock = p0 == 0 ? beta : 1f;
+            for (int i = i0; i < i1; i += 4)
+            {
+                int rows = Math.Min(4, i1 - i);
+                // Rows past the edge repeat the last one; their sums are discarded.
+                for (int r = 0; r < 4; r++) ap[r] = a + (nint)(i + Math.Min(r, rows - 1)) * lda + p0;
+                for (int j = 0; j < n; j += 4)
+                {
+                    int cols = Math.Min(4, n - j);
+                    for (int t = 0; t < 4; t++) bp[t] = b + (nint)(j + Math.Min(t, cols - 1)) * ldb + p0;
+                    new Span<float>(sums, 16).Clear();
+                    DotKernel.Tile4x4(ap, bp, 1, len, sums);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* cr = c + (nint)(i + r) * ldc + j;
+                        for (int t = 0; t < cols; t++)
+                            cr[t] = betaBlock == 0 ? alpha * sums[4 * r + t] : alpha * sums[4 * r + t] + betaBlock * cr[t];
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Depth of a packed block (k direction).</summary>
     internal static int BlockK<K>() where K : struct, IMicroKernel => K.Set == InstructionSet.Avx512 ? 384 : 256;

@@ -83,6 +83,9 @@ public class Conv2dTests
         // CIFAR-like 3×3, padding 1, and a kernel wider than the stride with odd sizes.
         CheckAll(new Conv2dGeometry(2, 16, 9, 7, 24, 3, 1, 1), false, 3, set);
         CheckAll(new Conv2dGeometry(33, 6, 5, 6, 8, 5, 3, 2, 2), true, 4, set);
+        // Batches that fill vectors take the dot-product weight gradient; 21 leaves a masked tail.
+        CheckAll(new Conv2dGeometry(21, 5, 7, 6, 6, 3, 2, 1), true, 5, set);
+        CheckAll(new Conv2dGeometry(32, 3, 6, 6, 5, 2, 1, 0), false, 6, set);
     }
 
     [Fact]

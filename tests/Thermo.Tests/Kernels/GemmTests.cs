@@ -67,6 +67,9 @@ public class GemmTests
         Check(new Case(true, false, 67, 131, 390, 0, 1f, 1f, 2), set);
         Check(new Case(false, true, 29, 1100, 77, 2, -1f, 0.5f, 3), set);
         Check(new Case(true, true, 200, 45, 260, 3, 0.5f, 0f, 4), set);
+        // Thin A·Bᵀ (the dot-product path on AVX-512): ragged 4×4 tiles, masked tails, summation blocks.
+        Check(new Case(false, true, 130, 10, 3137, 1, 1f, 0f, 5), set);
+        Check(new Case(false, true, 7, 300, 2100, 0, -2f, 0.75f, 6), set);
     }
 
     [Fact]
