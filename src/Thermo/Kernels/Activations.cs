@@ -42,6 +42,7 @@ public static unsafe class Activations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void TanhRange(float* x, float* y, int n)
     {
         int i = 0;
@@ -52,6 +53,7 @@ public static unsafe class Activations
         for (; i < n; i++) y[i] = Tanh(x[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void TanhBackwardRange(float* g, float* y, float* sink, int n, bool overwrite)
     {
         int i = 0;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Thermo.Tensors;
 
 namespace Thermo.Kernels;
@@ -231,6 +232,7 @@ public static unsafe class Conv2d
     const int DotBlockColumns = 1024;
 
     /// <summary>dW[:, p0..p1) += Σ_q dY[:, q] · X̂[p0..p1), q] for one group as 4×4 tiles of dot products along n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void WeightDots(in Conv2dGeometry g, Im2colTables tables, float* dyt, float* xt, float* dw, int p0, int p1)
     {
         int batch = g.Batch, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, spatial = g.OutHeight * ow;
@@ -277,6 +279,7 @@ public static unsafe class Conv2d
     const int DataBlockColumns = 256;
 
     /// <summary>dX[c0..c1) (CHWN, one group) = col2im(Wᵀ · dY) for the unfolded rows of channels c0..c1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void DataChannels<K>(in Conv2dGeometry g, Im2colTables tables, float* w, float* dyt, float* dxt, int c0, int c1)
         where K : struct, IMicroKernel
     {

@@ -153,6 +153,7 @@ public static unsafe partial class Gemm
             DotProductRows(t0 * 4, Math.Min(m, t1 * 4), n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void DotProductRows(int i0, int i1, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         float** ap = stackalloc float*[4];
@@ -200,7 +201,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>Single-threaded blocked product C = alpha · A·B + beta · C with A, B packed from any panel source.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Blocked<K, TA, TB>(in TA a, in TB b, int m, int n, int k, float alpha, float beta, float* c, nint ldc)
         where K : struct, IMicroKernel where TA : struct, IPanelSourceA where TB : struct, IPanelSourceB
     {
@@ -229,7 +230,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>C[mc×nc] = alpha · Ã·B̃ + beta · C over packed blocks (edge tiles go through a scratch tile).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Macro<K>(int mc, int nc, int kc, float alpha, float* packA, float* packB, float beta, float* c, nint ldc)
         where K : struct, IMicroKernel
     {

@@ -23,7 +23,7 @@ internal unsafe interface IPanelSourceB
 /// <summary>A dense row-major matrix with row stride <c>ld</c>, used as X or Xᵀ.</summary>
 internal readonly unsafe struct DenseMatrix(float* data, nint ld, bool transposed) : IPanelSourceA, IPanelSourceB
 {
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public void PackA<K>(int i0, int mc, int p0, int kc, float* dst) where K : struct, IMicroKernel
     {
         int mr = K.MR;
@@ -36,7 +36,7 @@ internal readonly unsafe struct DenseMatrix(float* data, nint ld, bool transpose
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public void PackB<K>(int p0, int kc, int j0, int nc, float* dst) where K : struct, IMicroKernel
     {
         int nr = K.NR;

@@ -36,7 +36,7 @@ internal readonly unsafe struct Im2colTables
 /// </summary>
 internal readonly unsafe struct Im2col(float* xt, Im2colTables tables, Conv2dGeometry g, int columnOffset) : IPanelSourceB
 {
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public void PackB<K>(int p0, int kc, int j0, int nc, float* dst) where K : struct, IMicroKernel
     {
         int nr = K.NR, batch = g.Batch, ow = g.OutWidth, k = g.Kernel, h = g.InHeight, w = g.InWidth;
@@ -79,7 +79,7 @@ internal readonly unsafe struct Im2col(float* xt, Im2colTables tables, Conv2dGeo
 /// </summary>
 internal readonly unsafe struct Im2colTransposed(float* xt, Im2colTables tables, Conv2dGeometry g, int rowOffset) : IPanelSourceB
 {
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public void PackB<K>(int p0, int kc, int j0, int nc, float* dst) where K : struct, IMicroKernel
     {
         int nr = K.NR, batch = g.Batch, ow = g.OutWidth, h = g.InHeight, w = g.InWidth;

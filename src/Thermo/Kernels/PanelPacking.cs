@@ -9,6 +9,7 @@ namespace Thermo.Kernels;
 internal static unsafe class PanelPacking
 {
     /// <summary>dst[p·width + r] = src[p·ld + r] for r &lt; count, zero up to width (a panel from contiguous runs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRuns(float* src, nint ld, int runs, int count, float* dst, int width)
     {
         if (count == width)
@@ -28,6 +29,7 @@ internal static unsafe class PanelPacking
     /// dst[p·width + r] = src[r·ld + p] for r &lt; count, zero up to width: a panel from <paramref name="count"/>
     /// rows read along p (a transpose, done in 8×8 blocks where the hardware allows).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Interleave(float* src, nint ld, int count, int length, float* dst, int width)
     {
         int p = 0;
@@ -50,6 +52,7 @@ internal static unsafe class PanelPacking
     /// dst[p·width + r] = rows[r][p] for p &lt; length and r &lt; width, where a null row (or r ≥ count) reads as zeros:
     /// a transposing pack from rows at arbitrary addresses.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InterleaveRows(float** rows, int count, int length, float* dst, int width)
     {
         int r = 0;
@@ -121,6 +124,7 @@ internal static unsafe class PanelPacking
     /// <summary>Side of the square tiles the transpose walks, so that source and destination tiles stay in L1.</summary>
     const int TransposeTile = 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void TransposeColumns(float* src, int rows, int cols, float* dst, float* rowAdd, int c0, int c1)
     {
         for (int ct = c0; ct < c1; ct += TransposeTile)
