@@ -135,15 +135,12 @@ public static class ReportJson
                         c.WriteEndArray();
                     }));
                 }
-                w.WriteStartArray("rows");
-                foreach (var row in table.Rows)
-                    w.WriteRawValue(OneLine(c =>
-                    {
-                        c.WriteStartArray();
-                        foreach (var cell in row) WriteValue(c, cell);
-                        c.WriteEndArray();
-                    }));
-                w.WriteEndArray();
+                WriteLines(w, "rows", table.Rows.Select(row => OneLine(c =>
+                {
+                    c.WriteStartArray();
+                    foreach (var cell in row) WriteValue(c, cell);
+                    c.WriteEndArray();
+                })));
                 break;
             case PlotSpec plot:
                 WriteFigure(w, plot);
@@ -201,9 +198,7 @@ public static class ReportJson
                     w.WriteRawValue(OneLine(c => WriteStrings(c, heat.RowLabels)));
                     w.WritePropertyName("column_labels");
                     w.WriteRawValue(OneLine(c => WriteStrings(c, heat.ColumnLabels)));
-                    w.WriteStartArray("cells");
-                    foreach (var row in heat.Cells) w.WriteRawValue(OneLine(c => WriteNumberArray(c, row)));
-                    w.WriteEndArray();
+                    WriteLines(w, "cells", heat.Cells.Select(row => OneLine(c => WriteNumberArray(c, row))));
                     break;
                 default:
                     throw new NotSupportedException($"plot series {series.GetType().Name} has no JSON form");
@@ -218,6 +213,30 @@ public static class ReportJson
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var c = new Utf8JsonWriter(buffer, Compact)) write(c);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>An array of one-line items, one item per line (a table row or a matrix row per line diffs well).</summary>
+    static void WriteLines(Utf8JsonWriter w, string name, IEnumerable<byte[]> items)
+    {
+        w.WritePropertyName(name);
+        var text = new List<byte>(1024) { (byte)'[' };
+        string indent = new(' ', 2 * (w.CurrentDepth + 1));
+        bool first = true;
+        foreach (var item in items)
+        {
+            if (!first) text.Add((byte)',');
+            first = false;
+            text.Add((byte)'\n');
+            text.AddRange(Encoding.UTF8.GetBytes(indent));
+            text.AddRange(item);
+        }
+        if (!first)
+        {
+            text.Add((byte)'\n');
+            text.AddRange(Encoding.UTF8.GetBytes(indent[2..]));
+        }
+        text.Add((byte)']');
+        w.WriteRawValue(text.ToArray());
     }
 
     static void WriteStrings(Utf8JsonWriter w, IReadOnlyList<string> values)
