@@ -7,9 +7,16 @@ public enum FieldUpdate
     Full,
     /// <summary>
     /// Keep fields between updates and add only the change from neighbour spins that flipped,
-    /// Δu_i = J_ij·2s_j; fall back to a full recompute when that is cheaper, and every
-    /// <see cref="LayeredGibbsSampler.RefreshInterval"/> sweeps to stop rounding drift. Same Markov chain;
-    /// fields differ from <see cref="Full"/> only by float summation order (not at all for integer couplings).
+    /// Δu_i = J_ij·2s_j; recompute in full (as <see cref="Table"/>) when that is cheaper — at high flip rates —
+    /// and every <see cref="LayeredGibbsSampler.RefreshInterval"/> sweeps to stop rounding drift. Pays off when
+    /// few spins flip per sweep (low temperature, strongly driven layers). Same Markov chain; fields differ
+    /// from <see cref="Full"/> only by float summation order (not at all for integer couplings).
     /// </summary>
     Incremental,
+    /// <summary>
+    /// Recompute every field like <see cref="Full"/>, but with spins packed four to a byte and precomputed
+    /// signed sums of each group of four couplings (sign-pattern tables): one add replaces four multiply-adds.
+    /// Same Markov chain; fields differ from <see cref="Full"/> only by float summation order.
+    /// </summary>
+    Table,
 }

@@ -16,10 +16,19 @@ public sealed class LayeredGibbsSampler : GibbsSampler
     /// <summary>Sweeps between full field recomputations in <see cref="FieldUpdate.Incremental"/> mode.</summary>
     public const int RefreshInterval = 32;
 
-    /// <summary>Incremental updates are used while their estimated cost, times this factor, stays below a full recompute.</summary>
-    internal const double IncrementalOverhead = 2.5;
+    /// <summary>
+    /// Incremental updates are used while (flipped fraction × full multiply-adds) × this factor stays below the
+    /// full multiply-adds: a flip costs read-modify-writes of the target fields (store-bound), a full recompute
+    /// with sign-pattern tables a quarter of the multiply-adds. Measured break-even on Zen 4: about 10% flips.
+    /// </summary>
+    internal const double IncrementalOverhead = 10;
 
     internal LayeredPlan Plan { get; }
+
+    long incrementalUpdates;
+
+    /// <summary>Layer updates that applied only flips (for tests of the incremental path).</summary>
+    internal long IncrementalUpdates => Interlocked.Read(ref incrementalUpdates);
 
     /// <summary>How fields are kept current.</summary>
     public FieldUpdate Update { get; }
@@ -35,7 +44,12 @@ public sealed class LayeredGibbsSampler : GibbsSampler
     public static bool Supports(IsingProgram program, out string? reason) => (reason = LayeredPlan.Unsupported(program)) is null;
 
     /// <inheritdoc/>
-    public override string Representation => Update == FieldUpdate.Full ? "float32" : "float32-incremental";
+    public override string Representation => Update switch
+    {
+        FieldUpdate.Full => "float32",
+        FieldUpdate.Incremental => "float32-incremental",
+        _ => "float32-table",
+    };
 
     /// <inheritdoc/>
     protected override ChainRunner CreateRunner() => new Runner(this);
@@ -43,12 +57,16 @@ public sealed class LayeredGibbsSampler : GibbsSampler
     sealed unsafe class Runner : ChainRunner
     {
         readonly LayeredPlan plan;
+        readonly LayeredGibbsSampler sampler;
         readonly bool incremental;
+        readonly TableOp?[][]? tableOps;
+        readonly byte[][] codes;
         readonly LayerLayout[] layouts;
-        readonly float[][] spins, field, constant;
+        readonly AlignedArray<float>[] spins, field, constant;
         readonly ulong[][] flips;
         readonly int[] flipCount;
-        readonly uint[] words, wordsT;
+        readonly AlignedArray<uint> words, wordsT;
+        readonly SpinKernels.FlipScratch scratch = new();
         readonly int[] inputLayers, freeLayers;
         long cachedInput = -1, input;
         int chain;
@@ -56,25 +74,34 @@ public sealed class LayeredGibbsSampler : GibbsSampler
 
         public Runner(LayeredGibbsSampler sampler)
         {
+            this.sampler = sampler;
             plan = sampler.Plan;
             incremental = sampler.Update == FieldUpdate.Incremental;
             layouts = plan.Layouts;
             int n = layouts.Length;
-            spins = new float[n][]; field = new float[n][]; constant = new float[n][]; flips = new ulong[n][];
+            codes = new byte[n][];
+            if (sampler.Update != FieldUpdate.Full)
+            {
+                tableOps = plan.VariableOps.Select(ops => ops.Select(plan.Table).ToArray()).ToArray();
+                for (int l = 0; l < n; l++)
+                    if (!layouts[l].IsInput && plan.OpsFrom[l].Any(op => plan.Table(op) is not null))
+                        codes[l] = new byte[layouts[l].SpinLength / 4 + 4];
+            }
+            spins = new AlignedArray<float>[n]; field = new AlignedArray<float>[n]; constant = new AlignedArray<float>[n]; flips = new ulong[n][];
             flipCount = new int[n];
             int maxWords = 0;
             for (int l = 0; l < n; l++)
             {
                 var lay = layouts[l];
-                spins[l] = new float[lay.SpinLength];
+                spins[l] = new AlignedArray<float>(lay.SpinLength);
                 if (lay.IsInput) continue;
-                field[l] = new float[lay.FieldLength];
-                constant[l] = new float[lay.FieldLength];
+                field[l] = new AlignedArray<float>(lay.FieldLength);
+                constant[l] = new AlignedArray<float>(lay.FieldLength);
                 flips[l] = new ulong[lay.SpinLength / 64 + 2];
                 maxWords = Math.Max(maxWords, lay.Cp * lay.H * lay.W);
             }
-            words = new uint[maxWords];
-            wordsT = new uint[maxWords];
+            words = new AlignedArray<uint>(maxWords);
+            wordsT = new AlignedArray<uint>(maxWords);
             inputLayers = Enumerable.Range(0, n).Where(l => layouts[l].IsInput).ToArray();
             freeLayers = Enumerable.Range(0, n).Where(l => !layouts[l].IsInput).ToArray();
         }
@@ -90,16 +117,14 @@ public sealed class LayeredGibbsSampler : GibbsSampler
                     var lay = layouts[l];
                     for (int c = 0; c < lay.C; c++)
                         for (int y = 0; y < lay.H; y++)
-                            for (int x = 0; x < lay.W; x++) spins[l][lay.SpinIndex(c, y, x)] = inputSpins[k + lay.Canonical(c, y, x)];
+                            for (int x = 0; x < lay.W; x++) spins[l].Span[lay.SpinIndex(c, y, x)] = inputSpins[k + lay.Canonical(c, y, x)];
                     k += lay.Size;
                 }
                 foreach (int l in freeLayers)
                 {
                     var cst = constant[l];
-                    if (plan.Bias[l] is { } b) b.CopyTo(cst, 0); else Array.Clear(cst);
-                    fixed (float* f = cst)
-                        foreach (var op in plan.ConstantOps[l])
-                            fixed (float* s = spins[op.Source]) SpinKernels.Apply(op, s, f);
+                    if (plan.Bias[l] is { } b) b.CopyTo(cst.Span); else cst.Span.Clear();
+                    foreach (var op in plan.ConstantOps[l]) SpinKernels.Apply(op, spins[op.Source].Pointer, cst.Pointer);
                 }
                 cachedInput = input;
             }
@@ -107,12 +132,15 @@ public sealed class LayeredGibbsSampler : GibbsSampler
             foreach (int l in freeLayers)
             {
                 var lay = layouts[l];
-                PhiloxVector.FillWords(seed, stream, (ulong)lay.Offset, words.AsSpan(0, lay.Size));
-                var s = spins[l];
-                for (int c = 0; c < lay.C; c++)
-                    for (int y = 0; y < lay.H; y++)
-                        for (int x = 0; x < lay.W; x++) s[lay.SpinIndex(c, y, x)] = GibbsRule.Initial(words[lay.Canonical(c, y, x)]);
-                for (int p = 0; p < lay.PinnedInternal.Length; p++) s[lay.PinnedInternal[p]] = lay.PinnedValues[p];
+                PhiloxVector.FillWords(seed, stream, (ulong)lay.Offset, words.Span[..lay.Size]);
+                float* s = spins[l].Pointer;
+                uint* w = words.Pointer, wt = wordsT.Pointer;
+                fixed (byte* code = codes[l])
+                {
+                    SpinKernels.ChannelsLast(lay, w, wt);
+                    SpinKernels.Initialize(lay, s, wt, code);
+                    for (int p = 0; p < lay.PinnedInternal.Length; p++) SetPinned(lay, p, s, code);
+                }
             }
             if (incremental)
                 foreach (int l in freeLayers) { FullField(l); Array.Clear(flips[l]); flipCount[l] = 0; }
@@ -120,10 +148,24 @@ public sealed class LayeredGibbsSampler : GibbsSampler
 
         void FullField(int l)
         {
-            constant[l].CopyTo(field[l], 0);
-            fixed (float* f = field[l])
-                foreach (var op in plan.VariableOps[l])
-                    fixed (float* s = spins[op.Source]) SpinKernels.Apply(op, s, f);
+            constant[l].Span.CopyTo(field[l].Span);
+            var ops = plan.VariableOps[l];
+            float* f = field[l].Pointer;
+            for (int k = 0; k < ops.Length; k++)
+            {
+                var op = ops[k];
+                if (tableOps?[l][k] is { } table && codes[op.Source] is { } code)
+                    fixed (byte* c = code) SpinKernels.ApplyTable(table, c, f);
+                else
+                    SpinKernels.Apply(op, spins[op.Source].Pointer, f);
+            }
+        }
+
+        static void SetPinned(LayerLayout lay, int p, float* s, byte* code)
+        {
+            int i = lay.PinnedInternal[p];
+            s[i] = lay.PinnedValues[p];
+            if (code != null) code[i >> 2] = (byte)(s[i] > 0 ? code[i >> 2] | (1 << (i & 3)) : code[i >> 2] & ~(1 << (i & 3)));
         }
 
         bool PreferFull(int l)
@@ -147,19 +189,23 @@ public sealed class LayeredGibbsSampler : GibbsSampler
                     var lay = layouts[l];
                     if (!incremental || refresh || PreferFull(l)) FullField(l);
                     else
-                        fixed (float* f = field[l])
-                            foreach (var op in plan.VariableOps[l])
-                                if (flipCount[op.Source] > 0)
-                                    fixed (float* s = spins[op.Source]) fixed (ulong* fl = flips[op.Source]) SpinKernels.ApplyFlips(op, s, fl, f);
-                    PhiloxVector.FillWords(seed, stream, (ulong)lay.Offset, words.AsSpan(0, lay.Size));
-                    fixed (float* f = field[l]) fixed (float* s = spins[l]) fixed (uint* w = words, wt = wordsT) fixed (ulong* fl = flips[l])
+                    {
+                        Interlocked.Increment(ref sampler.incrementalUpdates);
+                        foreach (var op in plan.VariableOps[l])
+                            if (flipCount[op.Source] > 0)
+                                fixed (ulong* fl = flips[op.Source]) SpinKernels.ApplyFlips(op, spins[op.Source].Pointer, fl, field[l].Pointer, scratch);
+                    }
+                    PhiloxVector.FillWords(seed, stream, (ulong)lay.Offset, words.Span[..lay.Size]);
+                    float* f = field[l].Pointer, s = spins[l].Pointer;
+                    uint* w = words.Pointer, wt = wordsT.Pointer;
+                    fixed (ulong* fl = flips[l]) fixed (byte* code = codes[l])
                     {
                         SpinKernels.ChannelsLast(lay, w, wt);
-                        flipCount[l] = SpinKernels.Threshold(lay, f, s, wt, beta, incremental ? fl : null);
+                        flipCount[l] = SpinKernels.Threshold(lay, f, s, wt, beta, incremental ? fl : null, code);
                         for (int p = 0; p < lay.PinnedInternal.Length; p++)
                         {
                             int i = lay.PinnedInternal[p];
-                            s[i] = lay.PinnedValues[p];
+                            SetPinned(lay, p, s, code);
                             if (incremental && (fl[i >> 6] & (1UL << i)) != 0) { fl[i >> 6] &= ~(1UL << i); flipCount[l]--; }
                         }
                     }
@@ -169,7 +215,7 @@ public sealed class LayeredGibbsSampler : GibbsSampler
         public override void ReadLayer(int layer, Span<sbyte> destination)
         {
             var lay = layouts[layer];
-            var s = spins[layer];
+            var s = spins[layer].Span;
             for (int c = 0; c < lay.C; c++)
                 for (int y = 0; y < lay.H; y++)
                     for (int x = 0; x < lay.W; x++) destination[lay.Canonical(c, y, x)] = (sbyte)s[lay.SpinIndex(c, y, x)];

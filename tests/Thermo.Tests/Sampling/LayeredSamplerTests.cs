@@ -68,7 +68,7 @@ public class LayeredSamplerTests
     {
         var program = IntegerLayered(5, k1, s1, p1, k2, s2, p2, pinned);
         var reference = Traces(new ReferenceGibbsSampler(program), 2, 2, 40, 9);
-        foreach (var update in new[] { FieldUpdate.Full, FieldUpdate.Incremental })
+        foreach (var update in new[] { FieldUpdate.Full, FieldUpdate.Incremental, FieldUpdate.Table })
         {
             var fast = Traces(new LayeredGibbsSampler(program, update), 2, 2, 40, 9);
             Assert.Equal(reference.Length, fast.Length);
@@ -76,13 +76,19 @@ public class LayeredSamplerTests
         }
     }
 
-    [Fact]
-    public void Incremental_mode_reproduces_full_mode_on_integer_couplings_over_refreshes()
+    [Theory]
+    [InlineData(0.05f)] // hot: most updates recompute in full
+    [InlineData(0.6f)]  // cold: few flips, most updates add only the flips
+    public void Incremental_mode_reproduces_full_mode_on_integer_couplings_over_refreshes(float beta)
     {
-        var program = IntegerLayered(8, beta: 0.05f); // high temperature: many flips, both update paths taken
+        var program = IntegerLayered(8, beta: beta);
         var full = Traces(new LayeredGibbsSampler(program, FieldUpdate.Full), 1, 3, 3 * LayeredGibbsSampler.RefreshInterval + 5, 4);
-        var incr = Traces(new LayeredGibbsSampler(program, FieldUpdate.Incremental), 1, 3, 3 * LayeredGibbsSampler.RefreshInterval + 5, 4);
+        var sampler = new LayeredGibbsSampler(program, FieldUpdate.Incremental);
+        var incr = Traces(sampler, 1, 3, 3 * LayeredGibbsSampler.RefreshInterval + 5, 4);
         for (int i = 0; i < full.Length; i++) Assert.True(full[i].AsSpan().SequenceEqual(incr[i]), $"series {i} differs");
+        int changes = incr.Sum(series => Enumerable.Range(10, series.Length - 10).Count(t => series[t] != series[t - 1]));
+        Assert.True(changes > 100, $"only {changes} spin changes after burn-in: the chains are frozen");
+        if (beta > 0.5f) Assert.True(sampler.IncrementalUpdates > 100, $"only {sampler.IncrementalUpdates} incremental updates");
     }
 
     [Fact]
@@ -93,7 +99,7 @@ public class LayeredSamplerTests
         var batch = new InputBatch(Enumerable.Range(0, program.InputSpinCount).Select(i => (sbyte)(i % 3 == 0 ? 1 : -1)).ToArray(), 1, program.InputSpinCount);
         var request = new SamplingRequest(batch, 200, new Schedule(10, 20), 3);
         var results = new List<(float[] Mean, double[] Se)>();
-        foreach (var sampler in new GibbsSampler[] { new ReferenceGibbsSampler(program), new LayeredGibbsSampler(program), new LayeredGibbsSampler(program, FieldUpdate.Incremental) })
+        foreach (var sampler in new GibbsSampler[] { new ReferenceGibbsSampler(program), new LayeredGibbsSampler(program), new LayeredGibbsSampler(program, FieldUpdate.Incremental), new LayeredGibbsSampler(program, FieldUpdate.Table) })
         {
             var obs = new SignAverageObserver(3, 4);
             sampler.Run(request, obs);
@@ -129,6 +135,7 @@ public class LayeredSamplerTests
         var input = new InputBatch(Enumerable.Range(0, 16).Select(i => (sbyte)((i * 5) % 7 < 3 ? 1 : -1)).ToArray(), 1, 16);
         ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program), input);
         ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program, FieldUpdate.Incremental), input);
+        ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program, FieldUpdate.Table), input);
     }
 
     [Fact]
