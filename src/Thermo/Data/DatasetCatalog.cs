@@ -60,7 +60,9 @@ public static class DatasetCatalog
     public static IReadOnlyList<LabeledImages> LoadAll(string nameOrPath, DataFetcher? fetcher = null)
     {
         fetcher ??= new DataFetcher();
-        if (!TryGet(nameOrPath, out var info) || File.Exists(nameOrPath) || Directory.Exists(nameOrPath))
+        // A bare catalogued name means the catalogue even if a folder of that name happens to be here; "./mnist" is a path.
+        bool looksLikePath = nameOrPath.Contains('/') || nameOrPath.Contains(Path.DirectorySeparatorChar) || nameOrPath.StartsWith('.');
+        if (looksLikePath || !TryGet(nameOrPath, out var info))
         {
             if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath)) return Open(nameOrPath, Path.Combine(fetcher.DataDirectory, "cache"));
             throw new ArgumentException($"'{nameOrPath}' is neither a known dataset ({string.Join(", ", All.Select(d => d.Name))}) nor an existing path");
