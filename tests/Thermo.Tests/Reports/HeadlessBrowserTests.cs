@@ -14,6 +14,8 @@ public sealed class ChromiumFactAttribute : FactAttribute
     }
 }
 
+/// <summary>One at a time: a test here changes THERMO_BROWSER, which the others read.</summary>
+[Collection("HeadlessBrowser")]
 public class HeadlessBrowserTests
 {
     [ChromiumFact]
@@ -38,5 +40,33 @@ public class HeadlessBrowserTests
         File.WriteAllText(dir.File("blank.html"), "<!DOCTYPE html><html><body></body></html>");
         var e = Assert.Throws<InvalidOperationException>(() => HeadlessBrowser.CheckPage(HeadlessBrowser.Find()!, dir.File("blank.html"), dir.File("s.png"), 400, 300));
         Assert.Contains("blank", e.Message);
+    }
+
+    [ChromiumFact]
+    public void Open_check_screenshots_the_rerendered_report()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("report.json"), ReportJson.Serialize(SampleReports.Small()));
+        Assert.Equal(0, ReportCommandTests.Thermo("report", dir.Path, "--open-check"));
+        Assert.True(new FileInfo(dir.File(global::Thermo.Cli.Commands.ReportCommand.ScreenshotFile)).Length > 1000);
+    }
+
+    [Fact]
+    public void Open_check_without_a_browser_fails_and_says_how_to_get_one()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("report.json"), ReportJson.Serialize(SampleReports.Small()));
+        string? saved = Environment.GetEnvironmentVariable(HeadlessBrowser.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(HeadlessBrowser.EnvironmentVariable, dir.File("no-such-browser"));
+            Assert.Null(HeadlessBrowser.Find());
+            Assert.Equal(global::Thermo.Cli.CliAction.Failure, ReportCommandTests.Thermo("report", dir.Path, "--open-check"));
+            Assert.True(File.Exists(dir.File("report.html")));                // the report itself was still rendered
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(HeadlessBrowser.EnvironmentVariable, saved);
+        }
     }
 }

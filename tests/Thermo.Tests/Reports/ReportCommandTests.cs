@@ -8,7 +8,7 @@ namespace Thermo.Tests.Reports;
 
 public class ReportCommandTests
 {
-    static int Thermo(params string[] args)
+    internal static int Thermo(params string[] args)
     {
         var root = new RootCommand("thermo");
         root.Options.Add(CommonOptions.Threads);
