@@ -22,6 +22,19 @@ public abstract class GibbsSampler
         Program = program ?? throw new ArgumentNullException(nameof(program));
     }
 
+    /// <summary>
+    /// A sampler for <paramref name="program"/>. <see cref="SamplerKind.Fastest"/> picks the fastest that supports
+    /// it; asking for a layered kind on a program that is not layered throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public static GibbsSampler Create(IsingProgram program, SamplerKind kind = SamplerKind.Fastest) => kind switch
+    {
+        SamplerKind.Reference => new ReferenceGibbsSampler(program),
+        SamplerKind.Float32 => new LayeredGibbsSampler(program, FieldUpdate.Full),
+        SamplerKind.Table => new LayeredGibbsSampler(program, FieldUpdate.Table),
+        SamplerKind.Incremental => new LayeredGibbsSampler(program, FieldUpdate.Incremental),
+        _ => LayeredGibbsSampler.Supports(program, out _) ? new LayeredGibbsSampler(program, FieldUpdate.Incremental) : new ReferenceGibbsSampler(program),
+    };
+
     /// <summary>Short name of the representation (used in benchmark and run reports).</summary>
     public abstract string Representation { get; }
 
