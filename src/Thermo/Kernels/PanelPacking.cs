@@ -78,16 +78,21 @@ internal static unsafe class PanelPacking
         }
     }
 
-    /// <summary>Copies <paramref name="count"/> floats.</summary>
+    /// <summary>Copies <paramref name="count"/> floats (short runs without a call into memmove).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Copy(float* src, float* dst, int count)
     {
-        if (count == 32 && Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
         {
-            Vector512.Store(Vector512.Load(src), dst);
-            Vector512.Store(Vector512.Load(src + 16), dst + 16);
-            return;
+            if (count == 32)
+            {
+                Vector512.Store(Vector512.Load(src), dst);
+                Vector512.Store(Vector512.Load(src + 16), dst + 16);
+                return;
+            }
+            if (count == 16) { Vector512.Store(Vector512.Load(src), dst); return; }
         }
+        if (count == 8 && Vector256.IsHardwareAccelerated) { Vector256.Store(Vector256.Load(src), dst); return; }
         Unsafe.CopyBlockUnaligned(dst, src, (uint)count * sizeof(float));
     }
 
