@@ -22,10 +22,9 @@ public static class LangevinNoise
 {
     /// <summary>Normals per call.</summary>
     public const int CallSize = 64;
-    const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /// <summary>True when the 16-lane path is used on this machine.</summary>
-    public static bool Vectorized => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    public static bool Vectorized => PhiloxVector.IsAccelerated && Vector512.IsHardwareAccelerated;
 
     /// <summary>The normal number <paramref name="n"/> of (seed, stream), scalar (the definition; the vector path is bit-identical).</summary>
     public static float Normal(ulong seed, ulong stream, ulong n)
@@ -95,7 +94,11 @@ public static class LangevinNoise
             unsafe
             {
                 fixed (float* d = destination)
-                    for (int i = 0; i < destination.Length; i += CallSize) FillCall512(seed, stream, firstCall + (ulong)(i / CallSize), d + i);
+                {
+                    int i = 0;
+                    for (; i + 2 * CallSize <= destination.Length; i += 2 * CallSize) FillCallPair512(seed, stream, firstCall + (ulong)(i / CallSize), d + i);
+                    for (; i < destination.Length; i += CallSize) FillCall512(seed, stream, firstCall + (ulong)(i / CallSize), d + i);
+                }
             }
             return;
         }
@@ -106,37 +109,28 @@ public static class LangevinNoise
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void FillCall512(ulong seed, ulong stream, ulong call, float* d)
     {
-        var c0 = Vector512.Create((uint)call);
-        var c1 = Vector512<uint>.Indices;
-        var c2 = Vector512.Create((uint)stream);
-        var c3 = Vector512.Create((uint)(stream >> 32));
-        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
-        var m0 = Vector512.Create(M0);
-        var m1 = Vector512.Create(M1);
-        for (int round = 0; round < 10; round++)
-        {
-            MulHiLo(c0, m0, out var hi0, out var lo0);
-            MulHiLo(c2, m1, out var hi1, out var lo1);
-            c0 = hi1 ^ c1 ^ Vector512.Create(k0);
-            c1 = lo1;
-            c2 = hi0 ^ c3 ^ Vector512.Create(k1);
-            c3 = lo0;
-            k0 += W0; k1 += W1;
-        }
-        BoxMuller(c0, c1, out var z0, out var z1);
-        BoxMuller(c2, c3, out var z2, out var z3);
+        var (x0, x1, x2, x3) = PhiloxVector.Block16(Vector512.Create((uint)call), Vector512<uint>.Indices,
+            Vector512.Create((uint)stream), Vector512.Create((uint)(stream >> 32)), (uint)seed, (uint)(seed >> 32));
+        BoxMuller(x0, x1, out var z0, out var z1);
+        BoxMuller(x2, x3, out var z2, out var z3);
         z0.Store(d); z1.Store(d + 16); z2.Store(d + 32); z3.Store(d + 48);
     }
 
+    /// <summary>Two consecutive calls interleaved (the Philox rounds are latency-bound; two chains fill the pipeline).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void MulHiLo(Vector512<uint> a, Vector512<uint> m, out Vector512<uint> hi, out Vector512<uint> lo)
+    internal static unsafe void FillCallPair512(ulong seed, ulong stream, ulong call, float* d)
     {
-        // vpmuludq multiplies the even 32-bit lanes; shifting the 64-bit view by 32 brings the odd lanes down.
-        var even = Avx512F.Multiply(a, m);
-        var odd = Avx512F.Multiply((a.AsUInt64() >> 32).AsUInt32(), m);
-        var lowMask = Vector512.Create(0xFFFFFFFFUL);
-        lo = ((even & lowMask) | (odd << 32)).AsUInt32();
-        hi = ((even >> 32) | (odd & ~lowMask)).AsUInt32();
+        var s0 = Vector512.Create((uint)stream);
+        var s1 = Vector512.Create((uint)(stream >> 32));
+        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
+        var (a0, a1, a2, a3) = PhiloxVector.Block16(Vector512.Create((uint)call), Vector512<uint>.Indices, s0, s1, k0, k1);
+        var (b0, b1, b2, b3) = PhiloxVector.Block16(Vector512.Create((uint)(call + 1)), Vector512<uint>.Indices, s0, s1, k0, k1);
+        BoxMuller(a0, a1, out var z0, out var z1);
+        BoxMuller(a2, a3, out var z2, out var z3);
+        BoxMuller(b0, b1, out var z4, out var z5);
+        BoxMuller(b2, b3, out var z6, out var z7);
+        z0.Store(d); z1.Store(d + 16); z2.Store(d + 32); z3.Store(d + 48);
+        z4.Store(d + 64); z5.Store(d + 80); z6.Store(d + 96); z7.Store(d + 112);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

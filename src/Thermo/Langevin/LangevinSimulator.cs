@@ -202,7 +202,11 @@ public static class LangevinSimulator
         {
             // Four steps of one row: 4·Mp normals = P calls, numbered from k·P/4.
             if (LangevinNoise.Vectorized)
-                for (int c = 0; c < plan.P; c++) LangevinNoise.FillCall512(options.Seed, stream, firstCall + (ulong)c, dst + c * LangevinNoise.CallSize);
+            {
+                int c = 0;
+                for (; c + 2 <= plan.P; c += 2) LangevinNoise.FillCallPair512(options.Seed, stream, firstCall + (ulong)c, dst + c * LangevinNoise.CallSize);
+                for (; c < plan.P; c++) LangevinNoise.FillCall512(options.Seed, stream, firstCall + (ulong)c, dst + c * LangevinNoise.CallSize);
+            }
             else LangevinNoise.Fill(options.Seed, stream, firstCall, new Span<float>(dst, 4 * plan.Mp));
         }
 
