@@ -15,8 +15,9 @@ namespace Thermo.Langevin;
 /// Storage: <see cref="InputCoupling"/>[j·M + m] couples input j to moving unit m (classes input–hidden and
 /// input–output); <see cref="MovingCoupling"/>[m·M + n] = J between moving units (symmetric, zero diagonal;
 /// classes hidden–hidden, hidden–output, output–output); <see cref="Bias"/>[m]; <see cref="InputLattice"/>[2j + d]
-/// couples input j to its right (d = 0) and lower (d = 1) neighbour on a lattice of <see cref="LatticeWidth"/>
-/// columns. Biases of clamped inputs only shift V by a constant and are not stored.
+/// couples input j to its left (d = 0) and lower (d = 1) neighbour on a periodic square lattice of
+/// <see cref="LatticeWidth"/> columns, as in the published code. Biases of clamped inputs only shift V by a
+/// constant and are not stored.
 /// </remarks>
 public sealed class LangevinComputer
 {
@@ -50,7 +51,7 @@ public sealed class LangevinComputer
     public float[] MovingCoupling { get; }
     /// <summary>[M] biases of the moving units.</summary>
     public float[] Bias { get; }
-    /// <summary>[I × 2] input–input lattice couplings (right, down).</summary>
+    /// <summary>[I × 2] input–input lattice couplings (left, down; periodic).</summary>
     public float[] InputLattice { get; }
 
     /// <summary>Creates a computer with all parameters zero.</summary>
@@ -85,6 +86,9 @@ public sealed class LangevinComputer
         return c;
     }
 
+    /// <summary>Whether a coupling class is switched on.</summary>
+    public bool Has(CouplingClasses c) => (Classes & c) == c;
+
     /// <summary>The class of the coupling between moving units m and n (m ≠ n).</summary>
     public CouplingClasses MovingPairClass(int m, int n) => (m < Hidden, n < Hidden) switch
     {
@@ -96,11 +100,15 @@ public sealed class LangevinComputer
     /// <summary>The class of the coupling between an input and moving unit m.</summary>
     public CouplingClasses InputClass(int m) => m < Hidden ? CouplingClasses.InputHidden : CouplingClasses.InputOutput;
 
-    /// <summary>Whether the input–input lattice bond (input j, direction d: 0 = right, 1 = down) exists.</summary>
-    public bool HasLatticeBond(int j, int d)
+    /// <summary>
+    /// The input at the other end of lattice bond d of input j: d = 0 the left neighbour (x − 1), d = 1 the lower
+    /// one (y + 1), periodic in both directions (the published neighbour order); −1 without a lattice.
+    /// </summary>
+    public int LatticeNeighbor(int j, int d)
     {
-        if (LatticeWidth == 0) return false;
-        return d == 0 ? (j % LatticeWidth) + 1 < LatticeWidth : j + LatticeWidth < Inputs;
+        if (LatticeWidth == 0) return -1;
+        int w = LatticeWidth, h = Inputs / w, x = j % w, y = j / w;
+        return d == 0 ? y * w + (x - 1 + w) % w : (y + 1) % h * w + x;
     }
 
     /// <summary>
@@ -124,7 +132,7 @@ public sealed class LangevinComputer
                 for (int j = 0; j < Inputs; j++) InputCoupling[j * m + i] = 0;
         for (int j = 0; j < Inputs; j++)
             for (int d = 0; d < 2; d++)
-                if ((Classes & CouplingClasses.InputInput) == 0 || !HasLatticeBond(j, d)) InputLattice[2 * j + d] = 0;
+                if ((Classes & CouplingClasses.InputInput) == 0 || LatticeWidth == 0) InputLattice[2 * j + d] = 0;
     }
 
     /// <summary>
@@ -159,10 +167,7 @@ public sealed class LangevinComputer
             double x = input[j];
             v += J2 * x * x + J4 * x * x * x * x;
             if (LatticeWidth > 0)
-            {
-                if (HasLatticeBond(j, 0)) v += InputLattice[2 * j] * x * input[j + 1];
-                if (HasLatticeBond(j, 1)) v += InputLattice[2 * j + 1] * x * input[j + LatticeWidth];
-            }
+                for (int d = 0; d < 2; d++) v += InputLattice[2 * j + d] * x * input[LatticeNeighbor(j, d)];
             double s = 0;
             for (int i = 0; i < m; i++) s += InputCoupling[j * m + i] * (double)moving[i];
             v += x * s;
@@ -200,8 +205,7 @@ public sealed class LangevinComputer
             if ((Classes & InputClass(i)) != 0) n += Inputs;
             for (int k = i + 1; k < m; k++) if ((Classes & MovingPairClass(i, k)) != 0) n++;
         }
-        if ((Classes & CouplingClasses.InputInput) != 0)
-            for (int j = 0; j < Inputs; j++) for (int d = 0; d < 2; d++) if (HasLatticeBond(j, d)) n++;
+        if ((Classes & CouplingClasses.InputInput) != 0 && LatticeWidth > 0) n += 2L * Inputs;
         return n;
     }
 }
