@@ -10,6 +10,7 @@ public static class CommandCatalog
     {
         yield return DataCommand.Create();
         yield return ExportCommand.Create();
+        yield return LangevinCommand.Create();
         yield return ReportCommand.Create();
         yield return BenchCommand.Create();
     }

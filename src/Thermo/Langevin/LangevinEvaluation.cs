@@ -84,6 +84,53 @@ public static class LangevinEvaluation
         };
     }
 
+    /// <summary>Single-trajectory accuracy at one observation time.</summary>
+    public readonly record struct TimePoint(double Time, double Top1, double Top2);
+
+    /// <summary>
+    /// Single-trajectory accuracy at several observation times from one run per input (the outputs are read at each
+    /// time along the same trajectory, so the points are correlated but each is an honest single-trajectory readout).
+    /// </summary>
+    public static List<TimePoint> AccuracyOverTime(LangevinComputer computer, float dt, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int count,
+        IReadOnlyList<double> times, ulong seed = 0, int chunk = 2000)
+    {
+        var steps = times.Select(t => (int)Math.Round(t / dt)).ToArray();
+        var schedule = new LangevinSchedule(dt, steps.Max());
+        int ni = computer.Inputs, o = computer.Outputs;
+        var top1 = new long[steps.Length];
+        var top2 = new long[steps.Length];
+        for (int start = 0; start < count; start += chunk)
+        {
+            int n = Math.Min(chunk, count - start);
+            var snap = new OutputSnapshots(steps, computer.Hidden, o);
+            LangevinSimulator.Run(computer, schedule, inputs.Slice(start * ni, n * ni), n, new LangevinRunOptions { Seed = seed, FirstInput = start, Observer = snap });
+            for (int q = 0; q < n; q++)
+                for (int s = 0; s < steps.Length; s++)
+                {
+                    var (a, b) = TopTwo(snap.Values.AsSpan((q * steps.Length + s) * o, o));
+                    int label = labels[start + q];
+                    if (a == label) top1[s]++;
+                    if (a == label || b == label) top2[s]++;
+                }
+        }
+        return [.. Enumerable.Range(0, steps.Length).Select(s => new TimePoint(steps[s] * (double)dt, (double)top1[s] / count, (double)top2[s] / count))];
+    }
+
+    sealed class OutputSnapshots(int[] steps, int firstOutput, int outputs) : ILangevinObserver
+    {
+        public float[] Values = [];
+        public void Begin(int rows, int moving, LangevinSchedule schedule) => Values = new float[rows * steps.Length * outputs];
+        public void Observe(int step, int row0, int count, ReadOnlySpan<float> x, int stride)
+        {
+            for (int s = 0; s < steps.Length; s++)
+            {
+                if (steps[s] != step) continue;
+                for (int r = 0; r < count; r++)
+                    x.Slice(r * stride + firstOutput, outputs).CopyTo(Values.AsSpan(((row0 + r) * steps.Length + s) * outputs, outputs));
+            }
+        }
+    }
+
     /// <summary>Indices of the largest and second-largest values (ties: lowest index first).</summary>
     public static (int First, int Second) TopTwo(ReadOnlySpan<float> v)
     {

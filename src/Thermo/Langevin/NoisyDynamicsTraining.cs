@@ -1,6 +1,5 @@
 using Thermo.Autograd;
 using Thermo.Optim;
-using Thermo.Randomness;
 using Thermo.Tensors;
 
 namespace Thermo.Langevin;
@@ -51,7 +50,7 @@ public sealed class NoisyDynamicsTraining
         long step = 0, total = (long)Epochs * (count / b);
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
-            Shuffle(order, Seed, (ulong)epoch);
+            LangevinTraining.Permutation(order, Seed, 0x5EED0000UL + (ulong)epoch);
             double loss = 0;
             long correct = 0, rows = 0;
             for (int start = 0; start + b <= count; start += b)
@@ -63,7 +62,7 @@ public sealed class NoisyDynamicsTraining
                     yb[i] = labels[n];
                 }
                 // Streams keyed by the position in the epoch's order keep every minibatch's noise distinct.
-                var r = bp.Run(xb, yb, b, Trajectories, Seed, (ulong)epoch + 1, (long)start * 1L);
+                var r = bp.Run(xb, yb, b, Trajectories, Seed, (ulong)epoch + 1, start);
                 SetGrad(pIn, bp.InputCouplingGrad);
                 SetGrad(pJ, bp.MovingCouplingGrad);
                 SetGrad(pB, bp.BiasGrad);
@@ -81,18 +80,5 @@ public sealed class NoisyDynamicsTraining
     {
         var sink = GradBuffer.Sink(t, out _);
         g.AsSpan(0, t.Length).CopyTo(sink);
-    }
-
-    /// <summary>Fisher–Yates with Philox uniforms keyed by (seed, epoch).</summary>
-    static void Shuffle(int[] order, ulong seed, ulong epoch)
-    {
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        ulong stream = Philox.Stream(0x5EED5, epoch);
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            var (w0, w1, _, _) = Philox.Block(seed, stream, (ulong)i);
-            int j = (int)((((ulong)w1 << 32) | w0) % (ulong)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 }
