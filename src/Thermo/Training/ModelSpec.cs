@@ -89,16 +89,34 @@ public sealed class ModelSpec
         return Parse(File.ReadAllText(path), path);
     }
 
-    /// <summary>Serialises to indented JSON.</summary>
-    public string ToJson() => Family == "digital"
-        ? new JsonObject
+    /// <summary>Serialises to indented JSON (the definition as written, plus anything set with <see cref="WithNormalization"/>).</summary>
+    public string ToJson() => Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>Input normalisation recorded in the definition ("normalization": {"mean": [...], "std": [...]}), or null.</summary>
+    public Data.Normalization? Normalization
+    {
+        get
         {
-            ["name"] = Name,
-            ["input"] = new JsonArray(Input.Select(d => (JsonNode)d).ToArray()),
-            ["classes"] = Classes,
-            ["layers"] = Layers.DeepClone(),
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true })
-        : Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            if (Document["normalization"] is not JsonObject n) return null;
+            var mean = (n["mean"] as JsonArray)?.Select(v => v!.GetValue<float>()).ToArray();
+            var std = (n["std"] as JsonArray)?.Select(v => v!.GetValue<float>()).ToArray();
+            if (mean is null || std is null || mean.Length == 0 || mean.Length != std.Length)
+                throw new InvalidDataException($"model '{Name}': \"normalization\" needs \"mean\" and \"std\" arrays of equal length");
+            return new Data.Normalization(mean, std);
+        }
+    }
+
+    /// <summary>A copy that records <paramref name="normalization"/> as the input normalisation.</summary>
+    public ModelSpec WithNormalization(Data.Normalization normalization)
+    {
+        var doc = (JsonObject)Document.DeepClone();
+        doc["normalization"] = new JsonObject
+        {
+            ["mean"] = new JsonArray(normalization.Mean.Select(v => (JsonNode)v).ToArray()),
+            ["std"] = new JsonArray(normalization.Std.Select(v => (JsonNode)v).ToArray()),
+        };
+        return Parse(doc.ToJsonString(), Name);
+    }
 
     /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>
     public Module Build() => Family == "ising-blocks" ? BlockNetSpec.Build(this) : BuildDigital();

@@ -1,0 +1,134 @@
+using Thermo.Blocks;
+using Thermo.Data;
+using Thermo.IO;
+using Thermo.Nn;
+
+namespace Thermo.Training;
+
+/// <summary>What <see cref="TrainingRun.Execute"/> should do: a preset or a model file, data and overrides.</summary>
+public sealed record TrainingRunOptions
+{
+    /// <summary>Preset name (mutually exclusive with <see cref="ModelPath"/>).</summary>
+    public string? Preset { get; init; }
+    /// <summary>Model definition file.</summary>
+    public string? ModelPath { get; init; }
+    /// <summary>Dataset name or path (default: the preset's).</summary>
+    public string? Dataset { get; init; }
+    /// <summary>Data cache directory (default ~/.cache/thermo or $THERMO_DATA_DIR).</summary>
+    public string? DataDirectory { get; init; }
+    /// <summary>Overrides.</summary>
+    public int? Epochs { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public int? BatchSize { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public float? LearningRate { get; init; }
+    /// <summary>Master seed.</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Run directory: model.safetensors (checkpoint, written atomically) and reports.</summary>
+    public required string OutputDirectory { get; init; }
+    /// <summary>Continue from the run directory's checkpoint.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Checkpoint every N steps as well as at epoch ends.</summary>
+    public int CheckpointEverySteps { get; init; }
+    /// <summary>Stop after this many steps in this process (0 = no limit).</summary>
+    public long MaxStepsThisRun { get; init; }
+    /// <summary>Use only the first N training / test examples (quick runs and tests).</summary>
+    public int? TrainLimit { get; init; }
+    /// <inheritdoc cref="TrainLimit"/>
+    public int? TestLimit { get; init; }
+    /// <summary>Evaluate test accuracy after every epoch.</summary>
+    public bool ValidateEachEpoch { get; init; } = true;
+}
+
+/// <summary>Outcome of a training run.</summary>
+public sealed record TrainingRunResult(string CheckpointPath, ModelSpec Spec, Module Model, TrainingState State,
+    double? TestAccuracy, double Seconds, LabeledImages Test, Normalization Normalization, bool Finished);
+
+/// <summary>Loads data, builds or resumes the model, trains with checkpoints and reports progress.</summary>
+public static class TrainingRun
+{
+    /// <summary>Name of the checkpoint inside a run directory.</summary>
+    public const string CheckpointName = "model.safetensors";
+
+    /// <summary>Runs training as configured.</summary>
+    public static TrainingRunResult Execute(TrainingRunOptions o, Action<TrainProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        if ((o.Preset is null) == (o.ModelPath is null)) throw new ArgumentException("give exactly one of --preset and --model");
+        var preset = o.Preset is null ? null : Presets.Get(o.Preset);
+        var spec = preset?.Spec ?? ModelSpec.Load(o.ModelPath!);
+        string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
+        var baseOptions = preset?.Options ?? new TrainOptions();
+        string checkpoint = Path.Combine(o.OutputDirectory, CheckpointName);
+        if (o.Resume && !File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpoint}'");
+        if (!o.Resume && File.Exists(checkpoint))
+            throw new IOException($"'{checkpoint}' exists: pass --resume to continue that run, or choose another --out");
+
+        var fetcher = new DataFetcher(o.DataDirectory, log);
+        log?.Invoke($"loading {dataset}");
+        var train = DatasetCatalog.Load(dataset, "train", fetcher);
+        var test = DatasetCatalog.Load(dataset, "test", fetcher);
+        if (o.TrainLimit is int tl) train = train.Slice(0, Math.Min(tl, train.Count));
+        if (o.TestLimit is int el) test = test.Slice(0, Math.Min(el, test.Count));
+        if (train.ClassCount != spec.Classes)
+            throw new InvalidDataException($"dataset '{dataset}' has {train.ClassCount} classes, model '{spec.Name}' expects {spec.Classes}");
+        var expected = spec.Input;
+        if (expected.Length != 3 || expected[0] != train.Channels || expected[1] != train.Height || expected[2] != train.Width)
+            throw new InvalidDataException($"dataset '{dataset}' has images {train.Channels}x{train.Height}x{train.Width}, model '{spec.Name}' expects {string.Join("x", expected)}");
+
+        var probe = spec.Build();
+        var normalization = spec.Normalization ?? (probe is IsingBlockNet ? Normalization.UnitRange : DatasetCatalog.Get(dataset).Normalization);
+        spec = spec.WithNormalization(normalization);
+        var model = spec.Build();
+        var options = baseOptions with
+        {
+            Epochs = o.Epochs ?? baseOptions.Epochs,
+            LearningRate = o.LearningRate ?? baseOptions.LearningRate,
+            Seed = o.Seed,
+            CheckpointPath = checkpoint,
+            CheckpointEverySteps = o.CheckpointEverySteps,
+            MaxStepsThisRun = o.MaxStepsThisRun,
+        };
+        model.Initialize(options.Seed);
+        if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
+        int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
+        var loader = new DataLoader(train, new DataLoaderOptions
+        {
+            BatchSize = batchSize,
+            Shuffle = true,
+            DropLast = true,
+            Seed = options.Seed,
+            Normalization = normalization,
+            Augmentation = new Augmentation(preset?.AugmentPadding ?? 0, preset?.AugmentFlip ?? false),
+        });
+        var checksums = new Dictionary<string, string>();
+        foreach (var s in train.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
+        foreach (var s in test.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
+        Directory.CreateDirectory(o.OutputDirectory);
+        var trainer = new Trainer(model, spec.ToJson(), options, new LoaderBatchSource(loader), checksums) { Progress = progress };
+        if (o.ValidateEachEpoch)
+            trainer.Validate = m => Evaluation.Run(m, test, normalization, EvalMode.Forward).Accuracy;
+        if (o.Resume)
+        {
+            trainer.Resume(checkpoint);
+            log?.Invoke($"resumed from step {trainer.State.Step} (epoch {trainer.State.Epoch}, batch {trainer.State.BatchInEpoch})");
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var state = trainer.Run(cancel);
+        bool finished = state.Epoch >= options.Epochs;
+        double? acc = finished ? Evaluation.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
+        return new TrainingRunResult(checkpoint, spec, model, state, acc, clock.Elapsed.TotalSeconds, test, normalization, finished);
+    }
+
+    /// <summary>Rebuilds a trained model from its checkpoint (weights only).</summary>
+    public static (ModelSpec Spec, Module Model, CheckpointMetadata Metadata) Load(string checkpointPath)
+    {
+        if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"checkpoint '{checkpointPath}' not found");
+        var meta = Checkpoint.ReadMetadata(checkpointPath);
+        if (string.IsNullOrEmpty(meta.ModelDefinition)) throw new InvalidDataException($"checkpoint '{checkpointPath}' holds no model definition");
+        var spec = ModelSpec.Parse(meta.ModelDefinition, $"{checkpointPath} (model definition)");
+        var model = spec.Build();
+        Checkpoint.Restore(checkpointPath, model);
+        model.Eval();
+        return (spec, model, meta);
+    }
+}
