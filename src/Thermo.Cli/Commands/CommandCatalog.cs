@@ -8,7 +8,11 @@ public static class CommandCatalog
     /// <summary>The commands.</summary>
     public static IEnumerable<Command> All()
     {
+        yield return QuickstartCommand.Create();
         yield return DataCommand.Create();
+        yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return MergeCommand.Create();
         yield return ExportCommand.Create();
         yield return LangevinCommand.Create();
         yield return ReportCommand.Create();

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Thermo.Blocks;
+using Thermo.Data;
+using Thermo.IO;
+using Thermo.Sampling;
+using Thermo.Training;
+
+namespace Thermo.Cli.Commands;
+
+/// <summary><c>thermo eval</c>: accuracy of a checkpoint by forward pass, mean field, or real Gibbs sampling.</summary>
+public static class EvalCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train`", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "dataset name or path (default: the one the model was trained on)" };
+        var split = new Option<string>("--split") { Description = "test or train", DefaultValueFactory = _ => "test" };
+        var mode = new Option<EvalMode>("--mode") { Description = "forward | meanfield | gibbs (gibbs runs the compiled Ising programs)", DefaultValueFactory = _ => EvalMode.Forward };
+        var samples = new Option<string>("--samples") { Description = "samples G per block: one number or one per block (e.g. 64 or 32,32,64)", DefaultValueFactory = _ => "64" };
+        var burnIn = new Option<int>("--burn-in") { Description = "sweeps discarded before sampling, per block", DefaultValueFactory = _ => 4 };
+        var chains = new Option<int>("--chains") { Description = "independent chains per input (their averages are pooled)", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 };
+        var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" };
+        var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
+        var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
+        var json = CommonOptions.Json();
+        var cmd = new Command("eval", """
+            Evaluate a checkpoint. For thermodynamic (ising-blocks) models:
+              --mode meanfield  the noise-free surrogate the network was trained through
+              --mode gibbs      each block compiled to an Ising program and run by block Gibbs sampling with
+                                feedback, G samples after burn-in, sign-averaged into the next block
+            Randomness is keyed by example index, so shards merged with `thermo merge` equal the unsharded run.
+
+            Examples:
+              thermo eval --model runs/mnist/model.safetensors --mode gibbs --samples 64
+              thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
+            """)
+        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, dataDir, json };
+        cmd.WithAction(parse =>
+        {
+            var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
+            string ds = parse.GetValue(dataset) ?? DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
+            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
+            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            var sh = Shard.Parse(parse.GetValue(shard)!);
+            var (start, end) = sh.Range(data.Count);
+            var evalMode = parse.GetValue(mode);
+            Evaluation.GibbsSettings? gibbs = null;
+            if (evalMode == EvalMode.Gibbs)
+            {
+                if (net is not IsingBlockNet bn) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
+                gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+            }
+            bool asJson = parse.GetValue(json);
+            var result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, gibbs, start, end - start,
+                progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
+            if (!asJson) Console.Error.WriteLine();
+            var doc = EvalShards.ToJson(result, spec.Name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
+            if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToJsonString());
+            if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToJsonString());
+            else
+            {
+                string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";
+                Console.WriteLine($"{spec.Name} on {ds}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
+                    + (gibbs is null ? "" : $" G={string.Join(",", gibbs.SamplesPerBlock)} burn-in {gibbs.BurnIn} chains {gibbs.Chains}")
+                    + $": accuracy {result.Accuracy * 100:F2}% ({result.Correct}/{result.Count}), top-2 {result.Top2Accuracy * 100:F2}%{cost}, {result.Seconds:F1} s");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static string? DatasetOf(CheckpointMetadata meta) =>
+        meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault();
+
+    internal static int[] ParseSamples(string text, int blocks)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
+                throw new ArgumentException($"--samples: '{parts[i]}' is not a positive integer");
+        if (values.Length == 1) return Enumerable.Repeat(values[0], blocks).ToArray();
+        if (values.Length != blocks) throw new ArgumentException($"--samples: give one value or one per block ({blocks} blocks), got {values.Length}");
+        return values;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using Thermo.Sampling;
+
+namespace Thermo.Training;
+
+/// <summary>
+/// The per-example result of <c>thermo eval --out</c> (kind "eval") and merging of shards: a merged result
+/// holds exactly the predictions of the unsharded run, because sampling randomness is keyed by example index.
+/// </summary>
+public static class EvalShards
+{
+    /// <summary>JSON document of one (possibly sharded) evaluation.</summary>
+    public static JsonObject ToJson(EvalResult r, string model, string dataset, string split, EvalMode mode,
+        Evaluation.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels)
+    {
+        return new JsonObject
+        {
+            ["kind"] = "eval",
+            ["model"] = model,
+            ["dataset"] = dataset,
+            ["split"] = split,
+            ["mode"] = mode.ToString().ToLowerInvariant(),
+            ["samples"] = gibbs is null ? null : new JsonArray(gibbs.SamplesPerBlock.Select(g => (JsonNode)g).ToArray()),
+            ["burn_in"] = gibbs?.BurnIn,
+            ["chains"] = gibbs?.Chains,
+            ["seed"] = gibbs?.Seed,
+            ["shard"] = shard.ToString(),
+            ["start"] = start,
+            ["count"] = r.Count,
+            ["correct"] = r.Correct,
+            ["top2"] = r.Top2,
+            ["spin_updates"] = new JsonArray(r.SpinUpdates.Select(u => (JsonNode)u).ToArray()),
+            ["predictions"] = new JsonArray(r.Predictions.Select(p => (JsonNode)p).ToArray()),
+            ["labels"] = new JsonArray(labels.ToArray().Select(l => (JsonNode)l).ToArray()),
+            ["seconds"] = Math.Round(r.Seconds, 3),
+        };
+    }
+
+    /// <summary>The headline numbers (no per-example arrays).</summary>
+    public static JsonObject Summary(JsonObject doc)
+    {
+        var s = (JsonObject)doc.DeepClone();
+        s.Remove("predictions");
+        s.Remove("labels");
+        int count = s["count"]!.GetValue<int>();
+        s["accuracy"] = count == 0 ? 0 : s["correct"]!.GetValue<double>() / count;
+        s["top2_accuracy"] = count == 0 ? 0 : s["top2"]!.GetValue<double>() / count;
+        return s;
+    }
+
+    /// <summary>Merges shard documents of one evaluation; they must agree on everything but the range and cover it without gaps.</summary>
+    public static JsonObject Merge(IReadOnlyList<(string Source, JsonObject Doc)> shards)
+    {
+        if (shards.Count == 0) throw new ArgumentException("nothing to merge");
+        string[] same = ["kind", "model", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"];
+        var first = shards[0].Doc;
+        foreach (var (src, d) in shards)
+            foreach (var key in same)
+                if (!JsonNode.DeepEquals(d[key], first[key]))
+                    throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToJsonString() ?? "null"}, {shards[0].Source} has {first[key]?.ToJsonString() ?? "null"}: not shards of one evaluation");
+        var ordered = shards.OrderBy(s => s.Doc["start"]!.GetValue<int>()).ToList();
+        int expect = ordered[0].Doc["start"]!.GetValue<int>();
+        var predictions = new JsonArray();
+        var labels = new JsonArray();
+        long correct = 0, top2 = 0;
+        double seconds = 0;
+        long[]? updates = null;
+        foreach (var (src, d) in ordered)
+        {
+            int start = d["start"]!.GetValue<int>(), count = d["count"]!.GetValue<int>();
+            if (start != expect) throw new InvalidDataException($"{src}: starts at example {start}, expected {expect} (a shard is missing or duplicated)");
+            expect = start + count;
+            foreach (var p in d["predictions"]!.AsArray()) predictions.Add(p!.DeepClone());
+            foreach (var l in d["labels"]!.AsArray()) labels.Add(l!.DeepClone());
+            correct += d["correct"]!.GetValue<long>();
+            top2 += d["top2"]!.GetValue<long>();
+            seconds += d["seconds"]?.GetValue<double>() ?? 0;
+            var u = d["spin_updates"]!.AsArray().Select(v => v!.GetValue<long>()).ToArray();
+            updates ??= new long[u.Length];
+            for (int b = 0; b < u.Length && b < updates.Length; b++) updates[b] += u[b];
+        }
+        var merged = (JsonObject)first.DeepClone();
+        merged["shard"] = "merged";
+        merged["start"] = ordered[0].Doc["start"]!.GetValue<int>();
+        merged["count"] = predictions.Count;
+        merged["correct"] = correct;
+        merged["top2"] = top2;
+        merged["spin_updates"] = new JsonArray(updates!.Select(v => (JsonNode)v).ToArray());
+        merged["predictions"] = predictions;
+        merged["labels"] = labels;
+        merged["seconds"] = Math.Round(seconds, 3);
+        return merged;
+    }
+}
