@@ -21,6 +21,7 @@ public static class QuickstartCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo)" };
         var evalCount = new Option<int>("--eval-examples") { Description = "test images used for the samples sweep", DefaultValueFactory = _ => 2000 };
         var trainLimit = new Option<int?>("--train-limit") { Description = "train on the first N images only (smoke tests)" };
+        var dataset = new Option<string>("--dataset") { Description = "dataset name or path (default mnist; 28x28 grey, 10 classes)", DefaultValueFactory = _ => "mnist" };
         var retrain = new Option<bool>("--retrain") { Description = "train again even if the run directory holds a finished model" };
         var json = CommonOptions.Json();
         var cmd = new Command("quickstart", """
@@ -30,26 +31,26 @@ public static class QuickstartCommand
               3. compile each block to an Ising program (batch norm folded into couplings and fields)
               4. classify test images by block Gibbs sampling with G = 1 … 64 samples per block
               5. write runs/quickstart/report.{json,md} and accuracy-vs-samples.png
-            """) { output, dataDir, evalCount, trainLimit, retrain, json };
-        cmd.WithAction(parse => Run(parse.GetValue(output)!, parse.GetValue(dataDir), parse.GetValue(evalCount), parse.GetValue(trainLimit), parse.GetValue(retrain), parse.GetValue(json)));
+            """) { output, dataDir, dataset, evalCount, trainLimit, retrain, json };
+        cmd.WithAction(parse => Run(parse.GetValue(output)!, parse.GetValue(dataDir), parse.GetValue(dataset)!, parse.GetValue(evalCount), parse.GetValue(trainLimit), parse.GetValue(retrain), parse.GetValue(json)));
         return cmd;
     }
 
-    static int Run(string dir, string? dataDir, int evalCount, int? trainLimit, bool retrain, bool json)
+    static int Run(string dir, string? dataDir, string dataset, int evalCount, int? trainLimit, bool retrain, bool json)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Action<string> log = json ? _ => { } : s => Console.Error.WriteLine(s);
         string checkpoint = Path.Combine(dir, TrainingRun.CheckpointName);
         bool haveFinished = File.Exists(checkpoint) && !retrain && IsFinished(checkpoint);
         if (retrain && File.Exists(checkpoint)) File.Delete(checkpoint);
-        log("[1/4] data: " + new DataFetcher(dataDir, log).Fetch("mnist"));
+        log("[1/4] data: " + (DatasetCatalog.TryGet(dataset, out _) ? new DataFetcher(dataDir, log).Fetch(dataset) : dataset));
         TrainingRunResult? trained = null;
         if (!haveFinished)
         {
             log("[2/4] training the 'quickstart' preset (1 epoch)");
             trained = ProgressView.Run("train quickstart", false, json, progress => TrainingRun.Execute(new TrainingRunOptions
             {
-                Preset = "quickstart", OutputDirectory = dir, DataDirectory = dataDir, Resume = File.Exists(checkpoint), TrainLimit = trainLimit,
+                Preset = "quickstart", Dataset = dataset, OutputDirectory = dir, DataDirectory = dataDir, Resume = File.Exists(checkpoint), TrainLimit = trainLimit,
                 ValidateEachEpoch = false,
             }, progress, log));
         }
@@ -59,7 +60,7 @@ public static class QuickstartCommand
         log("[3/4] compiling to Ising programs");
         var evaluator = new BlockGibbsEvaluator(net);
         var programs = evaluator.Programs;
-        var test = DatasetCatalog.Load("mnist", "test", new DataFetcher(dataDir));
+        var test = DatasetCatalog.Load(dataset, "test", new DataFetcher(dataDir));
         var subset = test.Slice(0, Math.Min(evalCount, test.Count));
         var norm = spec.Normalization ?? Normalization.UnitRange;
         double surrogate = Evaluation.Run(net, subset, norm, EvalMode.MeanField).Accuracy;

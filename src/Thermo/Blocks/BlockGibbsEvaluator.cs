@@ -14,8 +14,10 @@ public sealed record BlockGibbsResult(float[] Scores, float[][][] BlockOutputs, 
 /// <summary>
 /// Runs a trained <see cref="IsingBlockNet"/> the way hardware would: each block is compiled to an
 /// <see cref="IsingProgram"/> and sampled by block Gibbs with feedback (no shortcut: the hidden layer feels the
-/// output through δW₂ᵀ). Its output spins are averaged over G samples (and the chains), binarised (ties → +1)
-/// and clamped as the next block's input; the last block's averages give the class scores.
+/// output through δW₂ᵀ). Its output spins are averaged over G samples (and the chains), binarised and clamped
+/// as the next block's input; the last block's averages give the class scores. An exact tie (possible for
+/// even G) is broken by a fair coin keyed by (seed, block, example, spin): sending ties to +1 would bias
+/// every undecided spin the same way, which training (continuous noise) never sees.
 /// </summary>
 public sealed class BlockGibbsEvaluator
 {
@@ -67,7 +69,8 @@ public sealed class BlockGibbsEvaluator
             {
                 var m = observer.Readout(i);
                 outputs[b][i] = m;
-                for (int k = 0; k < outSize; k++) next[i * outSize + k] = m[k] >= 0 ? (sbyte)1 : (sbyte)-1;
+                for (int k = 0; k < outSize; k++)
+                    next[i * outSize + k] = m[k] > 0 || (m[k] == 0 && TieBreak(seed, b, firstIndex + i, k)) ? (sbyte)1 : (sbyte)-1;
             }
             updates[b] = (long)(program.SpinCount - program.InputSpinCount) * schedule.TotalSweeps * chains * n;
             current = next;
@@ -84,4 +87,7 @@ public sealed class BlockGibbsEvaluator
             }
         return new BlockGibbsResult(scores, outputs, updates);
     }
+
+    static bool TieBreak(ulong seed, int block, long example, int spin) =>
+        Philox.Uniform(seed, Philox.Stream((ulong)block, (ulong)example, 0x71E), (ulong)spin) < 0.5f;
 }

@@ -42,9 +42,9 @@ public static class EvalShards
         var s = (JsonObject)doc.DeepClone();
         s.Remove("predictions");
         s.Remove("labels");
-        int count = s["count"]!.GetValue<int>();
-        s["accuracy"] = count == 0 ? 0 : s["correct"]!.GetValue<double>() / count;
-        s["top2_accuracy"] = count == 0 ? 0 : s["top2"]!.GetValue<double>() / count;
+        long count = Long(s["count"]);
+        s["accuracy"] = count == 0 ? 0 : (double)Long(s["correct"]) / count;
+        s["top2_accuracy"] = count == 0 ? 0 : (double)Long(s["top2"]) / count;
         return s;
     }
 
@@ -58,8 +58,8 @@ public static class EvalShards
             foreach (var key in same)
                 if (!JsonNode.DeepEquals(d[key], first[key]))
                     throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToJsonString() ?? "null"}, {shards[0].Source} has {first[key]?.ToJsonString() ?? "null"}: not shards of one evaluation");
-        var ordered = shards.OrderBy(s => s.Doc["start"]!.GetValue<int>()).ToList();
-        int expect = ordered[0].Doc["start"]!.GetValue<int>();
+        var ordered = shards.OrderBy(s => Long(s.Doc["start"])).ToList();
+        int expect = (int)Long(ordered[0].Doc["start"]);
         var predictions = new JsonArray();
         var labels = new JsonArray();
         long correct = 0, top2 = 0;
@@ -67,21 +67,21 @@ public static class EvalShards
         long[]? updates = null;
         foreach (var (src, d) in ordered)
         {
-            int start = d["start"]!.GetValue<int>(), count = d["count"]!.GetValue<int>();
+            int start = (int)Long(d["start"]), count = (int)Long(d["count"]);
             if (start != expect) throw new InvalidDataException($"{src}: starts at example {start}, expected {expect} (a shard is missing or duplicated)");
             expect = start + count;
             foreach (var p in d["predictions"]!.AsArray()) predictions.Add(p!.DeepClone());
             foreach (var l in d["labels"]!.AsArray()) labels.Add(l!.DeepClone());
-            correct += d["correct"]!.GetValue<long>();
-            top2 += d["top2"]!.GetValue<long>();
+            correct += Long(d["correct"]);
+            top2 += Long(d["top2"]);
             seconds += d["seconds"]?.GetValue<double>() ?? 0;
-            var u = d["spin_updates"]!.AsArray().Select(v => v!.GetValue<long>()).ToArray();
+            var u = d["spin_updates"]!.AsArray().Select(Long).ToArray();
             updates ??= new long[u.Length];
             for (int b = 0; b < u.Length && b < updates.Length; b++) updates[b] += u[b];
         }
         var merged = (JsonObject)first.DeepClone();
         merged["shard"] = "merged";
-        merged["start"] = ordered[0].Doc["start"]!.GetValue<int>();
+        merged["start"] = Long(ordered[0].Doc["start"]);
         merged["count"] = predictions.Count;
         merged["correct"] = correct;
         merged["top2"] = top2;
@@ -91,4 +91,8 @@ public static class EvalShards
         merged["seconds"] = Math.Round(seconds, 3);
         return merged;
     }
+
+    static long Long(JsonNode? n) => n is null
+        ? throw new InvalidDataException("a shard output lacks a required number")
+        : long.Parse(n.ToJsonString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -76,7 +76,8 @@ public static class TrainingRun
             throw new InvalidDataException($"dataset '{dataset}' has images {train.Channels}x{train.Height}x{train.Width}, model '{spec.Name}' expects {string.Join("x", expected)}");
 
         var probe = spec.Build();
-        var normalization = spec.Normalization ?? (probe is IsingBlockNet ? Normalization.UnitRange : DatasetCatalog.Get(dataset).Normalization);
+        var normalization = spec.Normalization ?? (probe is IsingBlockNet ? Normalization.UnitRange
+            : DatasetCatalog.TryGet(dataset, out var info) ? info.Normalization : MeasuredNormalization(train));
         spec = spec.WithNormalization(normalization);
         var model = spec.Build();
         var options = baseOptions with
@@ -130,5 +131,12 @@ public static class TrainingRun
         Checkpoint.Restore(checkpointPath, model);
         model.Eval();
         return (spec, model, meta);
+    }
+
+    /// <summary>Per-channel mean and standard deviation of pixels/255, for datasets outside the catalogue.</summary>
+    static Normalization MeasuredNormalization(LabeledImages data)
+    {
+        var (mean, std) = data.ChannelStatistics();
+        return new Normalization(mean.Select(v => (float)v).ToArray(), std.Select(v => (float)Math.Max(v, 1e-3)).ToArray());
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Thermo.Tests.Data;
 
@@ -7,19 +6,8 @@ namespace Thermo.Tests.Cli;
 /// <summary>Runs the built `thermo` CLI as a separate process (its output is the contract).</summary>
 public class DataCommandTests
 {
-    static (int Exit, string Out, string Err) Thermo(TempDirectory dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Thermo.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["THERMO_DATA_DIR"] = dir.File("data");
-        start.Environment["THERMO_OFFLINE"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(true); throw new TimeoutException("thermo did not exit"); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Exit, string Out, string Err) Thermo(TempDirectory dir, params string[] args) =>
+        CliRunner.Run(new Dictionary<string, string> { ["THERMO_DATA_DIR"] = dir.File("data") }, TimeSpan.FromSeconds(60), args);
 
     static void WriteIdx(TempDirectory dir)
     {
