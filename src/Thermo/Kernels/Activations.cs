@@ -24,7 +24,8 @@ public static unsafe class Activations
         fixed (float* px = x, py = y)
         {
             nint sx = (nint)px, sy = (nint)py;
-            ParallelRange.For(x.Length, ChunkPerThread, (s, e) => TanhRange((float*)sx + s, (float*)sy + s, e - s));
+            if (x.Length < 2 * ChunkPerThread) TanhRange(px, py, x.Length);
+            else KernelParallel.For(x.Length, KernelParallel.Pieces(4), (s, e) => TanhRange((float*)sx + s, (float*)sy + s, e - s));
         }
     }
 
@@ -38,7 +39,9 @@ public static unsafe class Activations
         fixed (float* pg = gradOutput, py = y, ps = sink)
         {
             nint sg = (nint)pg, sy = (nint)py, ss = (nint)ps;
-            ParallelRange.For(y.Length, ChunkPerThread, (s, e) => TanhBackwardRange((float*)sg + s, (float*)sy + s, (float*)ss + s, e - s, overwrite));
+            if (y.Length < 2 * ChunkPerThread) TanhBackwardRange(pg, py, ps, y.Length, overwrite);
+            else KernelParallel.For(y.Length, KernelParallel.Pieces(4), (s, e) =>
+                TanhBackwardRange((float*)sg + s, (float*)sy + s, (float*)ss + s, e - s, overwrite));
         }
     }
 

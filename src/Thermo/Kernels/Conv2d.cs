@@ -120,7 +120,7 @@ public static unsafe class Conv2d
                     float* yg = yt + (nint)grp * coutG * columns;
                     nint pw = (nint)wg, px = (nint)xg, py = (nint)yg;
                     if (threads <= 1 || tiles < 2) ForwardColumns<K>(g, tables, (float*)pw, (float*)px, (float*)py, 0, columns);
-                    else ParallelRange.For(tiles, 1, (t0, t1) =>
+                    else KernelParallel.For(tiles, KernelParallel.Pieces(4), (t0, t1) =>
                         ForwardColumns<K>(g, tables, (float*)pw, (float*)px, (float*)py, t0 * K.NR, Math.Min(columns, t1 * K.NR)));
                 }
                 if (add != null)
@@ -180,11 +180,11 @@ public static unsafe class Conv2d
                         {
                             int quads = (depth + 3) / 4;
                             if (threads <= 1 || quads < 2) WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
-                            else ParallelRange.For(quads, 1, (t0, t1) =>
+                            else KernelParallel.For(quads, KernelParallel.Pieces(4), (t0, t1) =>
                                 WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * 4, Math.Min(depth, t1 * 4)));
                         }
                         else if (threads <= 1 || tiles < 2) WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
-                        else ParallelRange.For(tiles, 1, (t0, t1) =>
+                        else KernelParallel.For(tiles, KernelParallel.Pieces(2), (t0, t1) =>
                             WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * K.NR, Math.Min(depth, t1 * K.NR)));
                     }
                 }
@@ -197,7 +197,7 @@ public static unsafe class Conv2d
                         nint pw = (nint)(w + (nint)grp * coutG * depth), pdy = (nint)(dyt + (nint)grp * coutG * columns);
                         nint pdx = (nint)(xt + (nint)grp * cinG * planeN);
                         if (threads <= 1 || cinG < 2) DataChannels<K>(g, tables, (float*)pw, (float*)pdy, (float*)pdx, 0, cinG);
-                        else ParallelRange.For(cinG, 1, (c0, c1) => DataChannels<K>(g, tables, (float*)pw, (float*)pdy, (float*)pdx, c0, c1));
+                        else KernelParallel.For(cinG, KernelParallel.Pieces(2), (c0, c1) => DataChannels<K>(g, tables, (float*)pw, (float*)pdy, (float*)pdx, c0, c1));
                     }
                     PanelPacking.Transpose(xt, g.InputSize, batch, dx);
                 }

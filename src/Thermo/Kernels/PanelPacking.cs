@@ -122,7 +122,7 @@ internal static unsafe class PanelPacking
     {
         nint s = (nint)src, d = (nint)dst, add = (nint)rowAdd;
         if ((long)rows * cols < 1 << 15) TransposeColumns(src, rows, cols, dst, rowAdd, 0, cols);
-        else ParallelRange.For((cols + TransposeTile - 1) / TransposeTile, 1, (b0, b1) =>
+        else KernelParallel.For((cols + TransposeTile - 1) / TransposeTile, KernelParallel.Pieces(4), (b0, b1) =>
             TransposeColumns((float*)s, rows, cols, (float*)d, (float*)add, b0 * TransposeTile, Math.Min(cols, b1 * TransposeTile)));
     }
 
