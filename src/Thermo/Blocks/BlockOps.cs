@@ -84,4 +84,18 @@ public static class BlockOps
             GradBuffer.Accumulate(m, d);
         }, m);
     }
+
+    /// <summary>1 − m² elementwise: the variance of a ±1 spin with mean m. d/dm = −2m.</summary>
+    public static Tensor SpinVariance(Tensor m)
+    {
+        var y = Tensor.Empty(m.Shape);
+        var md = m.Data; var yd = y.Data;
+        for (int i = 0; i < yd.Length; i++) yd[i] = 1f - md[i] * md[i];
+        return F.Record(y, g =>
+        {
+            var d = Tensor.Empty(m.Shape).Data;
+            for (int i = 0; i < d.Length; i++) d[i] = -2f * md[i] * g.Data[i];
+            GradBuffer.Accumulate(m, d);
+        }, m);
+    }
 }

@@ -69,12 +69,11 @@ public sealed class IsingBlock : Module
             if (mhPrev is not null) residual = F.Mean(F.Square(F.Sub(mh, mhPrev)));
             mhPrev = mh;
             var mu = F.Scale(F.AddBias(Output.Apply(mh), OutputBias), Delta);
-            if (propagateVariance)
-            {
-                var hv = F.AddScalar(F.Scale(F.Square(mh), -1f), 1f); // 1 − m_h²
-                var variance = F.Scale(Output.ApplySquared(hv), Delta * Delta);
-                mo = BlockOps.GaussianTanh(mu, variance);
-            }
+            // The first of several passes is only an initial guess for the feedback, so plain mean field is
+            // enough there and saves a convolution with squared weights; later passes need the variance, or
+            // the feedback they return is too strong (checked against exact enumeration in the tests).
+            if (propagateVariance && (it > 0 || iterations == 1))
+                mo = BlockOps.GaussianTanh(mu, F.Scale(Output.ApplySquared(BlockOps.SpinVariance(mh)), Delta * Delta));
             else mo = F.Tanh(mu);
         }
         return mo!;

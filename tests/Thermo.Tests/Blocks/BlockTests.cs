@@ -18,6 +18,7 @@ public class BlockTests
         Check(() => BlockOps.GaussianTanh(mu, v), [mu, v], eps: 1e-3f);
         var m = Random(3, 0.8f, 5, 4);
         Check(() => BlockOps.ReadoutNoise(m, 16, 9, 1), [m], eps: 1e-3f);
+        Check(() => BlockOps.SpinVariance(m), [m], eps: 1e-3f);
     }
 
     [Fact]

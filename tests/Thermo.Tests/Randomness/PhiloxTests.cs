@@ -49,4 +49,22 @@ public class PhiloxTests
         Assert.InRange(mean, -5e-3, 5e-3);
         Assert.InRange(var, 1 - 7e-3, 1 + 7e-3);
     }
+
+    [Fact]
+    public void FillNormal_matches_the_scalar_Box_Muller_reference_and_is_offset_independent()
+    {
+        var z = new float[10_001];
+        Philox.FillNormal(3, 8, 40, z);
+        for (int i = 0; i < z.Length; i++)
+        {
+            var (a, b, c, d) = Philox.Block(3, 8, (ulong)(40 + i) / 4);
+            uint w0 = (i % 4) < 2 ? a : c, w1 = (i % 4) < 2 ? b : d;
+            double r = Math.Sqrt(-2 * Math.Log(Philox.ToUniformOpenZero(w0))), theta = 2 * Math.PI * Philox.ToUniform(w1);
+            double expected = i % 2 == 0 ? r * Math.Cos(theta) : r * Math.Sin(theta);
+            Assert.True(Math.Abs(z[i] - expected) <= 2e-5 * Math.Max(1, Math.Abs(expected)), $"element {i}: {z[i]} vs {expected}");
+        }
+        var tail = new float[5000];
+        Philox.FillNormal(3, 8, 40 + 4096, tail);
+        Assert.True(tail.AsSpan().SequenceEqual(z.AsSpan(4096, 5000)));
+    }
 }
