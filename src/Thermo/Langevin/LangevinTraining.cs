@@ -23,7 +23,7 @@ public sealed record LangevinTrainingOptions
     /// <summary>Δt and t_f (published: 1e-3, 0.2).</summary>
     public LangevinSchedule Schedule { get; init; } = LangevinSchedule.Published;
     /// <summary>Teacher activation.</summary>
-    public TeacherActivation Activation { get; init; } = TeacherActivation.Equilibrium;
+    public TeacherActivation Activation { get; init; } = TeacherActivation.Tanh;
     /// <summary>Teacher epochs, learning rate (AdamW, cosine) and batch size.</summary>
     public int TeacherEpochs { get; init; } = 8;
     /// <inheritdoc cref="TeacherEpochs"/>
@@ -35,7 +35,7 @@ public sealed record LangevinTrainingOptions
     /// <summary>β of the teacher's softmax readout.</summary>
     public float ReadoutScale { get; init; } = 4f;
     /// <summary>Idealised trajectory design.</summary>
-    public IdealTrajectory Trajectory { get; init; } = new(TrajectoryShape.Relaxation);
+    public IdealTrajectory Trajectory { get; init; } = new(TrajectoryShape.Relaxation, HiddenScale: 3f, OutputScale: 3f);
     /// <summary>Ridge of the maximum-likelihood fit.</summary>
     public double Ridge { get; init; } = 1e-6;
     /// <summary>Training inputs used for the fit (0 = all).</summary>
@@ -47,7 +47,7 @@ public sealed record LangevinTrainingOptions
     /// <inheritdoc cref="FineTuneEpochs"/>
     public int FineTuneBatch { get; init; } = 100;
     /// <inheritdoc cref="FineTuneEpochs"/>
-    public float FineTuneReadoutScale { get; init; } = 4f;
+    public float FineTuneReadoutScale { get; init; } = 1f;
     /// <summary>Master seed (teacher initialisation, shuffling, noise).</summary>
     public ulong Seed { get; init; } = 1;
 }
