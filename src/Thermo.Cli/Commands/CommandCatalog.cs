@@ -14,6 +14,7 @@ public static class CommandCatalog
         yield return EvalCommand.Create();
         yield return MergeCommand.Create();
         yield return ExportCommand.Create();
+        yield return IsingCommand.Create();
         yield return LangevinCommand.Create();
         yield return ReportCommand.Create();
         yield return BenchCommand.Create();

@@ -1,0 +1,269 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Thermo.Blocks;
+using Thermo.IO;
+using Thermo.Ising;
+using Thermo.Nn;
+using Thermo.Sampling;
+using Thermo.Training;
+
+namespace Thermo.Cli.Commands;
+
+/// <summary>
+/// <c>thermo ising</c>: Ising programs. <c>sample</c> runs block Gibbs on a program file or a dimod-style JSON
+/// problem and prints magnetisations and pair correlations; <c>info</c> describes a program; <c>compile</c> turns
+/// a trained checkpoint into program files.
+/// </summary>
+public static class IsingCommand
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The command group.</summary>
+    public static Command Create()
+    {
+        var ising = new Command("ising", """
+            Ising programs: what an Ising machine runs. A program is a file pair NAME.json + NAME.safetensors
+            (see docs/formats.md) or, for `sample` and `info`, a plain dimod-style JSON problem
+              {"beta": 1.0, "h": [h_0, h_1, ...], "J": [[i, j, J_ij], ...], "clamped": {"3": 1}}
+            with energy E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i (dimod's sign convention is the opposite).
+            See docs/ising.md.
+            """);
+        MergeCommand.Kinds[IsingSampleReport.Kind] = docs =>
+            IsingSampleReport.Merge(docs.Select(d => (IsingSampleReport.Parse(d.Doc, $"'{d.Source}'"), $"'{d.Source}'")).ToList()).ToJsonObject();
+        ising.Subcommands.Add(Sample());
+        ising.Subcommands.Add(Info());
+        ising.Subcommands.Add(Compile());
+        return ising;
+    }
+
+    /// <summary>Reads a program file (manifest) or a dimod-style problem; the recommended schedule comes from program files.</summary>
+    public static (IsingProgram Program, Schedule? Schedule) LoadProgram(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"program '{path}' does not exist", path);
+        var text = File.ReadAllText(path);
+        bool manifest;
+        try { manifest = JsonNode.Parse(text) is JsonObject o && o.ContainsKey("format"); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        return manifest ? IsingProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
+    }
+
+    static Command Sample()
+    {
+        var program = new Argument<string>("program") { Description = "program file (NAME.json) or dimod-style JSON problem" };
+        var samples = new Option<int?>("--samples") { Description = "samples G per chain (default: the program file's schedule, else 1000)" };
+        var burnIn = new Option<int?>("--burn-in") { Description = "sweeps discarded before the first sample (default: file, else 100)" };
+        var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" };
+        var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 };
+        var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 };
+        var inputs = new Option<string?>("--inputs") { Description = "JSON [[±1, ...], ...]: one row of input-layer spins per input (programs with input layers)" };
+        var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 };
+        var shard = new Option<string?>("--shard") { Description = "run only shard i/N of the (input, chain) grid; combine shards with `thermo merge`" };
+        var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
+        var pairs = new Option<string?>("--correlations") { Description = "coupled | all | none (default: coupled for sparse problems, none for layered programs)" };
+        var output = new Option<string?>("--out") { Description = "write the JSON here (atomically) instead of standard output" };
+        var command = new Command("sample", """
+            Block Gibbs sampling of a program; prints {"magnetization": [...], "correlations": [[i, j, <s_i s_j>], ...], ...}.
+            Magnetisations cover every spin in global order (clamped spins keep their values); with input layers there
+            is one vector (and one correlation list) per input. "count", "spin_sums" and "pair_sums" are the exact
+            integer sums behind them, which `thermo merge` adds up: merged shards equal the unsharded run byte for byte.
+            """)
+        { program, samples, burnIn, every, seed, chains, inputs, firstInput, shard, sampler, pairs, output };
+        return command.WithAction(parse =>
+        {
+            string path = parse.GetValue(program)!;
+            var (prog, fileSchedule) = LoadProgram(path);
+            var schedule = new Schedule(
+                parse.GetValue(burnIn) ?? fileSchedule?.BurnIn ?? 100,
+                parse.GetValue(samples) ?? fileSchedule?.Samples ?? 1000,
+                parse.GetValue(every) ?? fileSchedule?.SweepsPerSample ?? 1,
+                fileSchedule?.AnnealStart ?? 1f, fileSchedule?.AnnealSweeps ?? 0);
+            int nChains = parse.GetValue(chains);
+            if (nChains < 1) throw new ArgumentException($"--chains must be at least 1, got {nChains}");
+            var batch = ReadInputs(prog, parse.GetValue(inputs), parse.GetValue(firstInput));
+            var request = new SamplingRequest(batch, nChains, schedule, parse.GetValue(seed))
+            {
+                Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All,
+            };
+            var pairList = Pairs(prog, parse.GetValue(pairs));
+            var gibbs = GibbsSampler.Create(prog, parse.GetValue(sampler));
+            var mag = new MagnetizationObserver();
+            var corr = new CorrelationObserver(pairList);
+            gibbs.Run(request, mag, corr);
+
+            var report = new IsingSampleReport { Shard = request.Shard, SingleInput = prog.InputSpinCount == 0, Pairs = pairList };
+            report.Settings.Add(("program", Path.GetFileName(path)));
+            report.Settings.Add(("program_sha256", Provenance.FileSha256(path)));
+            report.Settings.Add(("sampler", gibbs.Representation));
+            report.Settings.Add(("seed", request.Seed));
+            report.Settings.Add(("chains", nChains));
+            report.Settings.Add(("burn_in", schedule.BurnIn));
+            report.Settings.Add(("samples", schedule.Samples));
+            report.Settings.Add(("sweeps_per_sample", schedule.SweepsPerSample));
+            report.Settings.Add(("beta", prog.Beta));
+            report.Settings.Add(("inputs", batch.Count));
+            report.Settings.Add(("first_input", batch.FirstIndex));
+            report.Count = Enumerable.Range(0, batch.Count).Select(mag.Count).ToArray();
+            report.SpinSums = Enumerable.Range(0, batch.Count).Select(i => mag.Sums(i).ToArray()).ToArray();
+            report.PairSums = Enumerable.Range(0, batch.Count).Select(i => corr.Sums(i).ToArray()).ToArray();
+            Emit(report.ToJson(), parse.GetValue(output));
+            return 0;
+        });
+    }
+
+    /// <summary>Prints <paramref name="json"/> or writes it atomically to <paramref name="output"/>.</summary>
+    internal static void Emit(string json, string? output)
+    {
+        if (output is null) Console.WriteLine(json);
+        else AtomicFile.WriteAllText(output, json);
+    }
+
+    static InputBatch ReadInputs(IsingProgram program, string? path, long firstIndex)
+    {
+        if (program.InputSpinCount == 0)
+        {
+            if (path is not null) throw new ArgumentException("--inputs given, but the program has no input layers");
+            return new InputBatch([], 1, 0, firstIndex);
+        }
+        if (path is null) throw new ArgumentException($"the program has {program.InputSpinCount} input spins: give their values with --inputs FILE (JSON [[±1, ...], ...])");
+        if (!File.Exists(path)) throw new FileNotFoundException($"inputs file '{path}' does not exist", path);
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        if (root is not JsonArray rows || rows.Count == 0) throw new InvalidDataException($"'{path}': expected a non-empty array of rows [[±1, ...], ...]");
+        var values = new sbyte[rows.Count * program.InputSpinCount];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r] is not JsonArray row || row.Count != program.InputSpinCount)
+                throw new InvalidDataException($"'{path}': row {r} must hold {program.InputSpinCount} values (the program's input spins)");
+            for (int k = 0; k < row.Count; k++)
+            {
+                int v = row[k] is JsonValue jv && jv.TryGetValue(out int iv) ? iv : 0;
+                if (v is not (1 or -1)) throw new InvalidDataException($"'{path}': row {r}, value {k} must be +1 or -1");
+                values[r * program.InputSpinCount + k] = (sbyte)v;
+            }
+        }
+        return new InputBatch(values, rows.Count, program.InputSpinCount, firstIndex);
+    }
+
+    static (int, int)[] Pairs(IsingProgram program, string? mode)
+    {
+        bool sparse = program.Couplings.All(c => c is SparseCoupling);
+        mode ??= sparse ? "coupled" : "none";
+        switch (mode)
+        {
+            case "none": return [];
+            case "coupled":
+            {
+                var g = program.Graph;
+                var list = new List<(int, int)>();
+                for (int i = 0; i < g.SpinCount; i++)
+                    for (int k = g.RowStart[i]; k < g.RowStart[i + 1]; k++)
+                        if (g.Neighbor[k] > i) list.Add((i, g.Neighbor[k]));
+                if (list.Count > 1_000_000) throw new ArgumentException($"--correlations coupled would report {list.Count} pairs; use --correlations none");
+                return list.ToArray();
+            }
+            case "all":
+            {
+                long n = program.SpinCount;
+                if (n * (n - 1) / 2 > 1_000_000) throw new ArgumentException($"--correlations all would report {n * (n - 1) / 2} pairs for {n} spins; use coupled or none");
+                var list = new List<(int, int)>();
+                for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) list.Add((i, j));
+                return list.ToArray();
+            }
+            default: throw new ArgumentException($"--correlations '{mode}': expected coupled, all or none");
+        }
+    }
+
+    static Command Info()
+    {
+        var program = new Argument<string>("program") { Description = "program file (NAME.json) or dimod-style JSON problem" };
+        var json = CommonOptions.Json();
+        var command = new Command("info", "Describe a program: layers, couplings, β, δ, colouring, and which samplers can run it.") { program, json };
+        return command.WithAction(parse =>
+        {
+            string path = parse.GetValue(program)!;
+            var (p, schedule) = LoadProgram(path);
+            bool layered = LayeredGibbsSampler.Supports(p, out var why);
+            var c = p.Colouring;
+            var node = new JsonObject
+            {
+                ["program"] = path,
+                ["spins"] = p.SpinCount,
+                ["input_spins"] = p.InputSpinCount,
+                ["pinned_spins"] = p.PinnedSpins.Length,
+                ["beta"] = p.Beta,
+                ["delta"] = p.Delta,
+                ["layers"] = new JsonArray(p.Layers.Select((l, i) => (JsonNode)new JsonObject
+                {
+                    ["name"] = l.Name, ["shape"] = new JsonArray(l.Shape.Select(d => (JsonNode)d).ToArray()), ["input"] = l.IsInput,
+                    ["bias"] = p.Bias(i) is not null,
+                }).ToArray()),
+                ["couplings"] = new JsonArray(p.Couplings.Select(k => (JsonNode)Describe(p, k)).ToArray()),
+                ["colouring"] = c.Kind == ColouringKind.LayerParity ? "layer-parity" : "greedy",
+                ["colours"] = c.Count,
+                ["layered_sampler"] = layered,
+                ["sampler"] = GibbsSampler.Create(p).Representation,
+            };
+            if (schedule is not null) node["schedule"] = $"burn-in {schedule.BurnIn}, {schedule.Samples} samples every {schedule.SweepsPerSample} sweeps";
+            if (parse.GetValue(json)) { Console.WriteLine(node.ToJsonString()); return 0; }
+            Console.WriteLine($"{path}: {p.SpinCount} spins ({p.InputSpinCount} input, {p.PinnedSpins.Length} pinned), β = {p.Beta.ToString(Invariant)}, δ = {p.Delta.ToString(Invariant)}");
+            for (int l = 0; l < p.Layers.Count; l++)
+                Console.WriteLine($"  layer {l}: {p.Layers[l].Name} {p.Layers[l].ShapeString}{(p.Layers[l].IsInput ? " input" : "")}{(p.Bias(l) is not null ? ", bias" : "")}");
+            foreach (var k in p.Couplings) Console.WriteLine($"  coupling: {Describe(p, k).ToJsonString()}");
+            Console.WriteLine($"  colouring: {(c.Kind == ColouringKind.LayerParity ? "layer parity " + string.Join(" then ", c.LayerClasses.Select(x => "{" + string.Join(", ", x) + "}")) : $"greedy (DSATUR), {c.Count} colours")}");
+            Console.WriteLine($"  sampler: {GibbsSampler.Create(p).Representation}{(layered ? "" : $" (layered samplers: no, {why})")}");
+            if (schedule is not null) Console.WriteLine($"  recommended schedule: {node["schedule"]}");
+            return 0;
+        });
+    }
+
+    static JsonObject Describe(IsingProgram p, Coupling c) => c switch
+    {
+        DenseCoupling d => new JsonObject { ["kind"] = "dense", ["lower"] = d.Lower, ["upper"] = d.Upper, ["scale"] = p.CouplingScale(d) },
+        ConvCoupling v => new JsonObject { ["kind"] = "conv", ["lower"] = v.Lower, ["upper"] = v.Upper, ["kernel"] = v.Kernel, ["stride"] = v.Stride, ["padding"] = v.Padding, ["scale"] = p.CouplingScale(v) },
+        SparseCoupling s => new JsonObject { ["kind"] = "sparse", ["pairs"] = s.I.Length },
+        _ => new JsonObject { ["kind"] = c.Kind.ToString().ToLowerInvariant() },
+    };
+
+    static Command Compile()
+    {
+        var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train` (.safetensors)", Required = true };
+        var output = new Option<string>("--out") { Description = "program file to write (NAME.json; an ising-blocks model writes NAME.block0.json, NAME.block1.json, ...)", Required = true };
+        var beta = new Option<float>("--beta") { Description = "inverse temperature β (digital models)", DefaultValueFactory = _ => 1f };
+        var delta = new Option<float>("--delta") { Description = "temperature gradient δ (digital models; ising-blocks models carry their own)", DefaultValueFactory = _ => 1f };
+        var json = CommonOptions.Json();
+        var command = new Command("compile", """
+            Compile a trained checkpoint into Ising program files. Digital networks (Linear/Conv2d with Tanh, HardTanh
+            or SignSte, batch norm, average pooling) become one layered program; ising-blocks models become one
+            program per block. Layers without an Ising mapping (ReLU, max pooling, ...) are refused by name.
+            """) { model, output, beta, delta, json };
+        return command.WithAction(parse =>
+        {
+            string checkpoint = parse.GetValue(model)!, outPath = parse.GetValue(output)!;
+            if (!outPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out '{outPath}' should end in .json");
+            var meta = Checkpoint.ReadMetadata(checkpoint);
+            if (meta.ModelDefinition is null) throw new InvalidDataException($"checkpoint '{checkpoint}' has no model definition, so its network cannot be rebuilt");
+            var spec = ModelSpec.Parse(meta.ModelDefinition, $"checkpoint '{checkpoint}' model definition");
+            var net = spec.Build();
+            Checkpoint.Restore(checkpoint, net);
+            net.Eval();
+            IReadOnlyList<IsingProgram> programs = net is IsingBlockNet blocks
+                ? BlockCompiler.Compile(blocks)
+                : [new IsingCompiler { Beta = parse.GetValue(beta), Delta = parse.GetValue(delta) }.Compile(net, spec.Input)];
+            var paths = programs.Count == 1 ? [outPath] : programs.Select((_, b) => Path.ChangeExtension(outPath, $".block{b}.json")).ToArray();
+            for (int b = 0; b < programs.Count; b++) IsingProgramFile.Save(paths[b], programs[b]);
+            if (parse.GetValue(json))
+                Console.WriteLine(new JsonObject
+                {
+                    ["model"] = spec.Name,
+                    ["programs"] = new JsonArray(paths.Select((p, b) => (JsonNode)new JsonObject { ["path"] = p, ["spins"] = programs[b].SpinCount, ["layers"] = programs[b].Layers.Count }).ToArray()),
+                }.ToJsonString());
+            else
+                for (int b = 0; b < programs.Count; b++)
+                    Console.WriteLine($"wrote {paths[b]}: {programs[b]}");
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using Thermo.IO;
+using Thermo.Sampling;
+
+namespace Thermo.Ising;
+
+/// <summary>
+/// Ising program files (<c>thermo.ising-program</c>, version 1): a JSON manifest (layers, coupling blocks, β, δ,
+/// colouring, optional recommended schedule) beside a safetensors file with the coupling weights, biases,
+/// pinned spins and per-spin colours (see docs/formats.md). Built on <see cref="TensorManifest"/>, so both
+/// files are written atomically and every problem on reading names the file.
+/// </summary>
+public static class IsingProgramFile
+{
+    /// <summary>Format name in the manifest.</summary>
+    public const string FormatName = "thermo.ising-program";
+    /// <summary>Highest version written and read.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Writes <paramref name="program"/> (and a recommended <paramref name="schedule"/>) to a manifest path ending in .json.</summary>
+    public static void Save(string manifestPath, IsingProgram program, Schedule? schedule = null)
+    {
+        var writer = new SafetensorsWriter();
+        var layers = new JsonArray();
+        for (int l = 0; l < program.Layers.Count; l++)
+        {
+            var layer = program.Layers[l];
+            var node = new JsonObject
+            {
+                ["name"] = layer.Name,
+                ["shape"] = new JsonArray(layer.Shape.Select(d => (JsonNode)d).ToArray()),
+                ["input"] = layer.IsInput,
+            };
+            if (program.Bias(l) is { } b)
+            {
+                string name = $"layers.{l}.bias";
+                writer.Add<float>(name, b, layer.Shape);
+                node["bias"] = name;
+            }
+            layers.Add(node);
+        }
+        var couplings = new JsonArray();
+        for (int k = 0; k < program.Couplings.Count; k++)
+        {
+            string prefix = $"couplings.{k}";
+            switch (program.Couplings[k])
+            {
+                case DenseCoupling d:
+                    writer.Add<float>(prefix + ".weight", d.Weight, [program.Layers[d.Upper].Size, program.Layers[d.Lower].Size]);
+                    couplings.Add(new JsonObject { ["kind"] = "dense", ["lower"] = d.Lower, ["upper"] = d.Upper, ["weight"] = prefix + ".weight" });
+                    break;
+                case ConvCoupling c:
+                    writer.Add<float>(prefix + ".weight", c.Weight, [program.Layers[c.Upper].Channels, program.Layers[c.Lower].Channels, c.Kernel, c.Kernel]);
+                    couplings.Add(new JsonObject
+                    {
+                        ["kind"] = "conv", ["lower"] = c.Lower, ["upper"] = c.Upper, ["kernel"] = c.Kernel, ["stride"] = c.Stride, ["padding"] = c.Padding,
+                        ["weight"] = prefix + ".weight",
+                    });
+                    break;
+                case SparseCoupling s:
+                    writer.Add<int>(prefix + ".i", s.I, [s.I.Length]);
+                    writer.Add<int>(prefix + ".j", s.J, [s.J.Length]);
+                    writer.Add<float>(prefix + ".value", s.Value, [s.Value.Length]);
+                    couplings.Add(new JsonObject { ["kind"] = "sparse", ["i"] = prefix + ".i", ["j"] = prefix + ".j", ["value"] = prefix + ".value" });
+                    break;
+            }
+        }
+        var content = new JsonObject
+        {
+            ["beta"] = program.Beta,
+            ["delta"] = program.Delta,
+            ["spins"] = program.SpinCount,
+            ["layers"] = layers,
+            ["couplings"] = couplings,
+        };
+        if (program.PinnedSpins.Length > 0)
+        {
+            writer.Add<int>("pinned.spins", program.PinnedSpins, [program.PinnedSpins.Length]);
+            writer.Add<sbyte>("pinned.values", program.PinnedValues, [program.PinnedValues.Length]);
+            content["pinned"] = new JsonObject { ["spins"] = "pinned.spins", ["values"] = "pinned.values" };
+        }
+        var colouring = program.Colouring;
+        if (colouring.Kind == ColouringKind.LayerParity)
+            content["colouring"] = new JsonObject
+            {
+                ["kind"] = "layer-parity",
+                ["classes"] = new JsonArray(colouring.LayerClasses.Select(c => (JsonNode)new JsonArray(c.Select(l => (JsonNode)l).ToArray())).ToArray()),
+            };
+        else
+        {
+            writer.Add<int>("colouring", colouring.ColourOf, [colouring.ColourOf.Length]);
+            content["colouring"] = new JsonObject { ["kind"] = "greedy", ["colours"] = "colouring", ["count"] = colouring.Count };
+        }
+        if (schedule is not null)
+            content["schedule"] = new JsonObject
+            {
+                ["burn_in"] = schedule.BurnIn, ["samples"] = schedule.Samples, ["sweeps_per_sample"] = schedule.SweepsPerSample,
+                ["anneal_start"] = schedule.AnnealStart, ["anneal_sweeps"] = schedule.AnnealSweeps,
+            };
+        TensorManifest.Save(manifestPath, FormatName, FormatVersion, content, writer);
+    }
+
+    /// <summary>Reads a program (and its recommended schedule, if any); <see cref="InvalidDataException"/> names the file and the problem.</summary>
+    public static (IsingProgram Program, Schedule? Schedule) Load(string manifestPath)
+    {
+        using var m = TensorManifest.Open(manifestPath, FormatName, FormatVersion);
+        try
+        {
+            var expected = new List<TensorSpec>();
+            float beta = m.Get<float>("beta"), delta = m.Get<float>("delta");
+            if (m.Content["layers"] is not JsonArray layerNodes) throw m.Fail("'layers' must be an array");
+            var layers = new List<SpinLayer>();
+            var biases = new List<float[]?>();
+            foreach (var node in layerNodes)
+            {
+                if (node is not JsonObject o) throw m.Fail("every layer must be an object");
+                string name = Str(o, "name");
+                var shape = Ints(o, "shape");
+                var layer = new SpinLayer(name, shape, o["input"] is JsonValue iv && iv.TryGetValue(out bool isInput) && isInput);
+                layers.Add(layer);
+                if (o["bias"] is null) { biases.Add(null); continue; }
+                string biasName = Str(o, "bias");
+                expected.Add(new TensorSpec(biasName, shape));
+                biases.Add(ReadFloats(m, biasName, layer.Size));
+            }
+            if (m.Content["couplings"] is not JsonArray couplingNodes) throw m.Fail("'couplings' must be an array");
+            var couplings = new List<Coupling>();
+            foreach (var node in couplingNodes)
+            {
+                if (node is not JsonObject o) throw m.Fail("every coupling must be an object");
+                string kind = Str(o, "kind");
+                switch (kind)
+                {
+                    case "dense":
+                    {
+                        int lo = Int(o, "lower"), up = Int(o, "upper");
+                        CheckLayer(lo); CheckLayer(up);
+                        string w = Str(o, "weight");
+                        expected.Add(new TensorSpec(w, [layers[up].Size, layers[lo].Size]));
+                        couplings.Add(new DenseCoupling(lo, up, ReadFloats(m, w, layers[up].Size * layers[lo].Size)));
+                        break;
+                    }
+                    case "conv":
+                    {
+                        int lo = Int(o, "lower"), up = Int(o, "upper"), k = Int(o, "kernel");
+                        CheckLayer(lo); CheckLayer(up);
+                        string w = Str(o, "weight");
+                        int[] shape = [layers[up].Channels, layers[lo].Channels, k, k];
+                        expected.Add(new TensorSpec(w, shape));
+                        couplings.Add(new ConvCoupling(lo, up, ReadFloats(m, w, shape.Aggregate(1, (a, b) => a * b)), k, Int(o, "stride"), Int(o, "padding")));
+                        break;
+                    }
+                    case "sparse":
+                    {
+                        string i = Str(o, "i"), j = Str(o, "j"), v = Str(o, "value");
+                        if (!m.Tensors.TryGetEntry(i, out var ie) || ie.Shape.Length != 1) throw m.Fail($"tensor '{i}' must be a vector of spin indices");
+                        int n = ie.Shape[0];
+                        m.Require(i, SafetensorsDType.I32, n); m.Require(j, SafetensorsDType.I32, n); m.Require(v, SafetensorsDType.F32, n);
+                        expected.Add(new TensorSpec(i, [n], SafetensorsDType.I32));
+                        expected.Add(new TensorSpec(j, [n], SafetensorsDType.I32));
+                        expected.Add(new TensorSpec(v, [n]));
+                        couplings.Add(new SparseCoupling(m.Tensors.ReadArray<int>(i), m.Tensors.ReadArray<int>(j), m.Tensors.ReadFloats(v)));
+                        break;
+                    }
+                    default: throw m.Fail($"coupling kind '{kind}' is unknown (known: dense, conv, sparse)");
+                }
+            }
+            var pinned = new List<(int, sbyte)>();
+            if (m.Content["pinned"] is JsonObject p)
+            {
+                string s = Str(p, "spins"), v = Str(p, "values");
+                if (!m.Tensors.TryGetEntry(s, out var se) || se.Shape.Length != 1) throw m.Fail($"tensor '{s}' must be a vector of spin indices");
+                int n = se.Shape[0];
+                m.Require(s, SafetensorsDType.I32, n); m.Require(v, SafetensorsDType.I8, n);
+                expected.Add(new TensorSpec(s, [n], SafetensorsDType.I32));
+                expected.Add(new TensorSpec(v, [n], SafetensorsDType.I8));
+                var spins = m.Tensors.ReadArray<int>(s);
+                var values = m.Tensors.ReadArray<sbyte>(v);
+                for (int k = 0; k < spins.Length; k++) pinned.Add((spins[k], values[k]));
+            }
+            Colouring? colouring = null;
+            if (m.Content["colouring"] is JsonObject c && Str(c, "kind") == "greedy")
+            {
+                string name = Str(c, "colours");
+                int spinCount = layers.Sum(l => l.Size);
+                m.Require(name, SafetensorsDType.I32, spinCount);
+                expected.Add(new TensorSpec(name, [spinCount], SafetensorsDType.I32));
+                colouring = Colouring.FromSpinColours(m.Tensors.ReadArray<int>(name));
+            }
+            m.Expect(expected);
+            var program = new IsingProgram(layers, couplings, biases, beta, delta, pinned, colouring);
+            if (m.Content["colouring"] is JsonObject lc && Str(lc, "kind") == "layer-parity" && program.Colouring.Kind != ColouringKind.LayerParity)
+                throw m.Fail("the file says the colouring is by layer parity, but the couplings do not allow it");
+            Schedule? schedule = null;
+            if (m.Content["schedule"] is JsonObject so)
+                schedule = new Schedule(Int(so, "burn_in"), Int(so, "samples"), Int(so, "sweeps_per_sample"),
+                    so["anneal_start"] is JsonValue a && a.TryGetValue(out float af) ? af : 1f, so["anneal_sweeps"] is null ? 0 : Int(so, "anneal_sweeps"));
+            return (program, schedule);
+
+            void CheckLayer(int l)
+            {
+                if ((uint)l >= (uint)layers.Count) throw m.Fail($"coupling refers to layer {l}, the file has {layers.Count} layers");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw m.Fail(e.Message);
+        }
+
+        string Str(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw m.Fail($"'{key}' must be a string");
+        int Int(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue(out int i) ? i : throw m.Fail($"'{key}' must be an integer");
+        int[] Ints(JsonObject o, string key) => o[key] is JsonArray a
+            ? a.Select(n => n is JsonValue v && v.TryGetValue(out int i) ? i : throw m.Fail($"'{key}' must be an array of integers")).ToArray()
+            : throw m.Fail($"'{key}' must be an array of integers");
+    }
+
+    static float[] ReadFloats(TensorManifest m, string name, int count)
+    {
+        if (!m.Tensors.TryGetEntry(name, out var e)) throw m.Fail($"tensor '{name}' is missing");
+        if (e.DType != SafetensorsDType.F32 || e.ElementCount != count)
+            throw m.Fail($"tensor '{name}' is {e.DType}{e.ShapeString}, expected {count} F32 values");
+        return m.Tensors.ReadFloats(name);
+    }
+}
