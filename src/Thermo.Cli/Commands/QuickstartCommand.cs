@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Thermo.Blocks;
 using Thermo.Data;
 using Thermo.IO;
+using Thermo.Ising;
+using Thermo.Reports;
 using Thermo.Training;
 
 namespace Thermo.Cli.Commands;
@@ -30,7 +32,7 @@ public static class QuickstartCommand
               2. train the 'quickstart' preset: two Ising blocks (conv → conv, dense → dense), noise for G = 32
               3. compile each block to an Ising program (batch norm folded into couplings and fields)
               4. classify test images by block Gibbs sampling with G = 1 … 64 samples per block
-              5. write runs/quickstart/report.{json,md} and accuracy-vs-samples.png
+              5. write runs/quickstart/report.{html,md,json} with plots (figures/*.png)
             """) { output, dataDir, dataset, evalCount, trainLimit, retrain, json };
         cmd.WithAction(parse => Run(parse.GetValue(output)!, parse.GetValue(dataDir), parse.GetValue(dataset)!, parse.GetValue(evalCount), parse.GetValue(trainLimit), parse.GetValue(retrain), parse.GetValue(json)));
         return cmd;
@@ -45,6 +47,7 @@ public static class QuickstartCommand
         if (retrain && File.Exists(checkpoint)) File.Delete(checkpoint);
         log("[1/4] data: " + (DatasetCatalog.TryGet(dataset, out _) ? new DataFetcher(dataDir, log).Fetch(dataset) : dataset));
         TrainingRunResult? trained = null;
+        var curve = new List<(long Step, double Loss)>();
         if (!haveFinished)
         {
             log("[2/4] training the 'quickstart' preset (1 epoch)");
@@ -52,7 +55,7 @@ public static class QuickstartCommand
             {
                 Preset = "quickstart", Dataset = dataset, OutputDirectory = dir, DataDirectory = dataDir, Resume = File.Exists(checkpoint), TrainLimit = trainLimit,
                 ValidateEachEpoch = false,
-            }, progress, log));
+            }, p => { if (p.Step % 10 == 0) curve.Add((p.Step, p.Loss)); progress(p); }, log));
         }
         else log($"[2/4] using the finished model in {checkpoint} (--retrain to train again)");
         var (spec, model, _) = TrainingRun.Load(checkpoint);
@@ -65,37 +68,65 @@ public static class QuickstartCommand
         var norm = spec.Normalization ?? Normalization.UnitRange;
         double surrogate = Evaluation.Run(net, subset, norm, EvalMode.MeanField).Accuracy;
         log($"[4/4] Gibbs sampling on {subset.Count} test images");
-        var rows = new List<(int G, double Acc, double Updates, double Seconds)>();
+        var rows = new List<(int G, EvalResult R)>();
         foreach (int g in new[] { 1, 2, 4, 8, 16, 32, 64 })
         {
             var r = Evaluation.Run(net, subset, norm, EvalMode.Gibbs, new Evaluation.GibbsSettings(Enumerable.Repeat(g, programs.Count).ToArray(), 4, 1, 1));
-            rows.Add((g, r.Accuracy, r.SpinUpdates.Sum() / (double)r.Count, r.Seconds));
-            log($"  G = {g,2}: accuracy {r.Accuracy * 100:F2}%  ({rows[^1].Updates:N0} spin updates per image, {r.Seconds:F1} s)");
+            rows.Add((g, r));
+            log($"  G = {g,2}: accuracy {r.Accuracy * 100:F2}%  ({r.SpinUpdates.Sum() / (double)r.Count:N0} spin updates per image, {r.Seconds:F1} s)");
         }
-        var report = new JsonObject
+        var report = BuildReport(spec, net, programs, subset, surrogate, rows, trained, curve, clock.Elapsed.TotalSeconds);
+        var files = report.Write(dir);
+        if (json)
         {
-            ["kind"] = "quickstart",
-            ["model"] = spec.Name,
-            ["checkpoint"] = checkpoint,
-            ["programs"] = new JsonArray(programs.Select(p => (JsonNode)p.ToString()).ToArray()),
-            ["eval_examples"] = subset.Count,
-            ["surrogate_accuracy"] = surrogate,
-            ["gibbs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject { ["samples"] = r.G, ["accuracy"] = r.Acc, ["spin_updates_per_image"] = r.Updates, ["seconds"] = Math.Round(r.Seconds, 2) }).ToArray()),
-            ["train_seconds"] = trained is null ? null : Math.Round(trained.Seconds, 1),
-            ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
-            ["provenance"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Provenance.Capture())),
-        };
-        Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), report.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        var md = new System.Text.StringBuilder();
-        md.AppendLine($"# Thermo quickstart: {spec.Name}\n");
-        md.AppendLine($"Noise-free surrogate accuracy on {subset.Count} MNIST test images: {surrogate * 100:F2}%.\n");
-        md.AppendLine("| samples G per block | Gibbs accuracy | spin updates per image | seconds |\n|---|---|---|---|");
-        foreach (var r in rows) md.AppendLine($"| {r.G} | {r.Acc * 100:F2}% | {r.Updates:N0} | {r.Seconds:F1} |");
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), md.ToString());
-        if (json) Console.WriteLine(report.ToJsonString());
-        else Console.WriteLine($"quickstart done in {clock.Elapsed.TotalSeconds:F0} s: surrogate {surrogate * 100:F2}%, Gibbs (G = 64) {rows[^1].Acc * 100:F2}%; report in {dir}/report.md");
+            var o = new JsonObject
+            {
+                ["report"] = files.Json,
+                ["surrogate_accuracy"] = surrogate,
+                ["gibbs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject { ["samples"] = r.G, ["accuracy"] = r.R.Accuracy, ["spin_updates_per_image"] = r.R.SpinUpdates.Sum() / (double)r.R.Count }).ToArray()),
+                ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            };
+            Console.WriteLine(o.ToJsonString());
+        }
+        else Console.WriteLine($"quickstart done in {clock.Elapsed.TotalSeconds:F0} s: surrogate {surrogate * 100:F2}%, Gibbs (G = 64) {rows[^1].R.Accuracy * 100:F2}%; report: {files.Html}");
         return 0;
+    }
+
+    static RunReport BuildReport(ModelSpec spec, IsingBlockNet net, IReadOnlyList<IsingProgram> programs, LabeledImages subset, double surrogate,
+        List<(int G, EvalResult R)> rows, TrainingRunResult? trained, List<(long Step, double Loss)> curve, double seconds)
+    {
+        var report = RunReport.Start($"Quickstart: {spec.Name} on MNIST", ReportKind.Quickstart, seed: 1);
+        foreach (var src in subset.Sources) report.DatasetFile($"mnist/{Path.GetFileName(src.Path)}", src.Path);
+        report.Result("surrogate_accuracy", surrogate);
+        foreach (var (g, r) in rows) report.Result($"gibbs_accuracy_G{g}", r.Accuracy);
+        report.Result("eval_examples", subset.Count).Result("total_seconds", Math.Round(seconds, 1));
+        if (trained is not null) report.Result("train_seconds", Math.Round(trained.Seconds, 1));
+        double[] gs = rows.Select(r => (double)r.G).ToArray();
+        var table = new ReportTable("G", "Gibbs accuracy", "spin updates per image", "seconds");
+        foreach (var (g, r) in rows) table.Row(g, r.Accuracy, Math.Round(r.SpinUpdates.Sum() / (double)r.Count), Math.Round(r.Seconds, 1));
+        report.Section("Accuracy versus samples per block")
+            .Text($"Each block is compiled to an Ising program and run by block Gibbs sampling with feedback: 4 burn-in sweeps, then G samples whose average is binarised and clamped into the next block. {subset.Count} MNIST test images. The dashed line is the noise-free surrogate the network was trained through.")
+            .Table(table.Format(1, "P2").Format(2, "N0"))
+            .Plot(new PlotSpec("Accuracy versus samples per block", "accuracy-vs-samples")
+                .Axes("samples per block G", "test accuracy", AxisScale.Log2)
+                .Line("Gibbs sampling", gs, rows.Select(r => r.R.Accuracy).ToArray())
+                .Line("surrogate (no noise)", gs, gs.Select(_ => surrogate).ToArray(), style: SeriesStyle.Dashed));
+        var programTable = new ReportTable("block", "input spins", "hidden spins", "output spins", "δ", "couplings");
+        for (int b = 0; b < programs.Count; b++)
+        {
+            var p = programs[b];
+            programTable.Row(b, p.Layers[0].ShapeString, p.Layers[1].ShapeString, p.Layers[2].ShapeString, net.Blocks[b].Delta,
+                $"{net.Blocks[b].Hidden.Describe()}; {net.Blocks[b].Output.Describe()}");
+        }
+        report.Section("Ising programs").Text("One program per block (β = 1); batch normalisation is folded into the hidden couplings and fields.").Table(programTable);
+        if (curve.Count > 1)
+            report.Section("Training").Plot(new PlotSpec("Training loss", "training-loss").Axes("step", "loss (moving average)")
+                .Line("loss", curve.Select(c => (double)c.Step).ToArray(), curve.Select(c => c.Loss).ToArray(), style: SeriesStyle.Line));
+        var last = rows[^1].R;
+        var confusion = new int[net.Classes, net.Classes];
+        for (int i = 0; i < last.Count; i++) confusion[subset.Labels[i], last.Predictions[i]]++;
+        report.Section("Errors at G = 64").Plot(PlotSpec.ConfusionMatrix("Confusion matrix (rows: true class)", confusion, subset.ClassNames.ToArray(), "confusion"));
+        return report;
     }
 
     static bool IsFinished(string checkpoint)
