@@ -140,24 +140,30 @@ public static unsafe partial class Gemm
     /// </summary>
     internal static bool UseDotProducts(int m, int n, int k) => DotKernel.IsSupported && Math.Min(m, n) <= DotThin && k >= 64;
 
-    /// <summary>Rows (or columns) at or below which an A·Bᵀ product uses dot products.</summary>
-    internal static int DotThin = 16;
+    /// <summary>Rows (or columns) at or below which an A·Bᵀ product uses dot products (from 32 the packed path wins).</summary>
+    const int DotThin = 16;
 
     /// <summary>Summation length per pass of the dot-product path (rows of A and B stay in L2).</summary>
     const int DotBlockK = 2048;
 
     static void DotProductsNT(int m, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
-        int tiles = (m + 3) / 4;
+        int rowTiles = (m + 3) / 4, colTiles = (n + 3) / 4;
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        if (ParallelRange.Threads <= 1 || 2.0 * m * n * k < ParallelThresholdFlops || tiles < 2)
-            DotProductRows(0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else KernelParallel.For(tiles, KernelParallel.Pieces(4), (t0, t1) =>
-            DotProductRows(t0 * 4, Math.Min(m, t1 * 4), n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
+        if (ParallelRange.Threads <= 1 || 2.0 * m * n * k < ParallelThresholdFlops || Math.Max(rowTiles, colTiles) < 2)
+            DotProductTiles(0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else if (rowTiles >= colTiles)
+            KernelParallel.For(rowTiles, KernelParallel.Pieces(4), (t0, t1) =>
+                DotProductTiles(t0 * 4, Math.Min(m, t1 * 4), 0, n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
+        else
+            KernelParallel.For(colTiles, KernelParallel.Pieces(4), (t0, t1) =>
+                DotProductTiles(0, m, t0 * 4, Math.Min(n, t1 * 4), k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
     }
 
+    /// <summary>C[i0..i1, j0..j1) = alpha · A·Bᵀ + beta · C as 4×4 tiles of dot products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void DotProductRows(int i0, int i1, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    static void DotProductTiles(int i0, int i1, int j0, int j1, int k, float alpha, float* a, nint lda, float* b, nint ldb,
+        float beta, float* c, nint ldc)
     {
         float** ap = stackalloc float*[4];
         float** bp = stackalloc float*[4];
@@ -171,9 +177,9 @@ public static unsafe partial class Gemm
                 int rows = Math.Min(4, i1 - i);
                 // Rows past the edge repeat the last one; their sums are discarded.
                 for (int r = 0; r < 4; r++) ap[r] = a + (nint)(i + Math.Min(r, rows - 1)) * lda + p0;
-                for (int j = 0; j < n; j += 4)
+                for (int j = j0; j < j1; j += 4)
                 {
-                    int cols = Math.Min(4, n - j);
+                    int cols = Math.Min(4, j1 - j);
                     for (int t = 0; t < 4; t++) bp[t] = b + (nint)(j + Math.Min(t, cols - 1)) * ldb + p0;
                     new Span<float>(sums, 16).Clear();
                     DotKernel.Tile4x4(ap, bp, 1, len, sums);

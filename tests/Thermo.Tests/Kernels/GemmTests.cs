@@ -70,6 +70,7 @@ public class GemmTests
         // Thin A·Bᵀ (the dot-product path on AVX-512): ragged 4×4 tiles, masked tails, summation blocks.
         Check(new Case(false, true, 130, 10, 3137, 1, 1f, 0f, 5), set);
         Check(new Case(false, true, 7, 300, 2100, 0, -2f, 0.75f, 6), set);
+        Check(new Case(false, true, 3, 4000, 500, 2, 1f, 0f, 7), set);
     }
 
     [Fact]
