@@ -38,8 +38,8 @@ public static class PhiloxVector
             var p1o = Avx512F.Multiply(Avx512F.ShiftRightLogical(c2.AsUInt64(), 32).AsUInt32(), m1);
             var hi0 = Vector512.ConditionalSelect(odd, p0o.AsUInt32(), Avx512F.ShiftRightLogical(p0e, 32).AsUInt32());
             var hi1 = Vector512.ConditionalSelect(odd, p1o.AsUInt32(), Avx512F.ShiftRightLogical(p1e, 32).AsUInt32());
-            var lo0 = Vector512.ConditionalSelect(odd, Avx512F.ShiftLeftLogical(p0o, 32).AsUInt32(), p0e.AsUInt32());
-            var lo1 = Vector512.ConditionalSelect(odd, Avx512F.ShiftLeftLogical(p1o, 32).AsUInt32(), p1e.AsUInt32());
+            var lo0 = c0 * Vector512.Create(M0);   // low words: a 32-bit multiply is cheaper than regrouping the products
+            var lo1 = c2 * Vector512.Create(M1);
             c0 = hi1 ^ c1 ^ Vector512.Create(k0);
             c1 = lo1;
             c2 = hi0 ^ c3 ^ Vector512.Create(k1);
@@ -53,6 +53,7 @@ public static class PhiloxVector
     /// Fills <paramref name="destination"/>[i] with word ((first + i) mod 4) of block (first + i)/4 of
     /// (seed, stream): the 32-bit word <see cref="Philox.Uniform"/> turns into the uniform at index first + i.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillWords(ulong seed, ulong stream, ulong first, Span<uint> destination)
     {
         int i = 0, n = destination.Length;
