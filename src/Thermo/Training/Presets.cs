@@ -40,32 +40,32 @@ public static class Presets
                {"hidden": {"type": "linear", "out": 256}, "output": {"type": "linear"}}],
              "objective": {"samples": 32, "iterations": 2}}
             """, new TrainOptions { Epochs = 1, LearningRate = 3e-3f, WeightDecay = 0f, WarmupEpochs = 0.1f }),
-        new("mnist", "thermodynamic CNN on MNIST: three Ising blocks joined by sign-averages, for Gibbs inference with G ≤ 64", "mnist", """
-            {"name": "mnist-ising", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
-             "binarize": 0.5, "delta": 0.5, "population": 10,
-             "blocks": [
-               {"hidden": {"type": "conv2d", "out": 32, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 64, "kernel": 4, "stride": 2, "padding": 1}},
-               {"hidden": {"type": "conv2d", "out": 64, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 128, "kernel": 4, "stride": 2, "padding": 1}},
-               {"hidden": {"type": "linear", "out": 512}, "output": {"type": "linear"}}],
-             "objective": {"samples": 64, "iterations": 2}}
-            """, new TrainOptions { Epochs = 12, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.3f }, AugmentPadding: 2),
-        new("fashion-mnist", "thermodynamic CNN on Fashion-MNIST (same family as 'mnist')", "fashion-mnist", """
-            {"name": "fashion-ising", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
-             "binarize": 0.5, "delta": 0.5, "population": 10,
-             "blocks": [
-               {"hidden": {"type": "conv2d", "out": 32, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 64, "kernel": 4, "stride": 2, "padding": 1}},
-               {"hidden": {"type": "conv2d", "out": 64, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 128, "kernel": 4, "stride": 2, "padding": 1}},
-               {"hidden": {"type": "linear", "out": 512}, "output": {"type": "linear"}}],
-             "objective": {"samples": 64, "iterations": 2}}
-            """, new TrainOptions { Epochs = 12, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.3f }, AugmentFlip: true),
+        new("mnist", "thermodynamic CNN on MNIST: three Ising blocks joined by sign-averages, for Gibbs inference with G ≤ 64", "mnist",
+            ThreeBlockNet("mnist-ising", 32, 64, 64, 128, 512, samples: 64),
+            new TrainOptions { Epochs = 12, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.3f }, AugmentPadding: 2),
+        new("fashion-mnist", "thermodynamic CNN on Fashion-MNIST (same family as 'mnist')", "fashion-mnist",
+            ThreeBlockNet("fashion-ising", 32, 64, 64, 128, 512, samples: 64),
+            new TrainOptions { Epochs = 12, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.3f }, AugmentFlip: true),
     ];
 
     /// <summary>Finds a preset by name (case-insensitive) or throws listing the known ones.</summary>
     public static Preset Get(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown preset '{name}' (known: {string.Join(", ", All.Select(p => p.Name))})");
+
+    /// <summary>
+    /// Three Ising blocks for 28×28 grey images: [conv 3×3 → h1, conv 4×4 stride 2 → o1] (14×14),
+    /// [conv 3×3 → h2, conv 4×4 stride 2 → o2] (7×7), [dense → h3, dense → 10 classes × 10 population].
+    /// </summary>
+    static string ThreeBlockNet(string name, int h1, int o1, int h2, int o2, int h3, float samples, int iterations = 2) => $$$"""
+        {"name": "{{{name}}}", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
+         "binarize": 0.5, "delta": 0.5, "population": 10,
+         "blocks": [
+           {"hidden": {"type": "conv2d", "out": {{{h1}}}, "kernel": 3, "padding": 1},
+            "output": {"type": "conv2d", "out": {{{o1}}}, "kernel": 4, "stride": 2, "padding": 1}},
+           {"hidden": {"type": "conv2d", "out": {{{h2}}}, "kernel": 3, "padding": 1},
+            "output": {"type": "conv2d", "out": {{{o2}}}, "kernel": 4, "stride": 2, "padding": 1}},
+           {"hidden": {"type": "linear", "out": {{{h3}}}}, "output": {"type": "linear"}}],
+         "objective": {"samples": {{{samples}}}, "iterations": {{{iterations}}}}}
+        """;
 }
