@@ -87,7 +87,10 @@ public static class IsingCommand
                 Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All,
             };
             var pairList = Pairs(prog, parse.GetValue(pairs));
-            var gibbs = GibbsSampler.Create(prog, parse.GetValue(sampler));
+            var kind = parse.GetValue(sampler);
+            if (kind is not (SamplerKind.Fastest or SamplerKind.Reference) && !LayeredGibbsSampler.Supports(prog, out var why))
+                throw new ArgumentException($"--sampler {kind.ToString().ToLowerInvariant()} needs a layered program, but {why}; use fastest or reference");
+            var gibbs = GibbsSampler.Create(prog, kind);
             var mag = new MagnetizationObserver();
             var corr = new CorrelationObserver(pairList);
             gibbs.Run(request, mag, corr);

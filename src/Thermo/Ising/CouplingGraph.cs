@@ -94,7 +94,7 @@ public sealed class CouplingGraph
     /// <summary>E(s) = −Σ_{i&lt;j} J_ij s_i s_j − Σ_i h_i s_i, in double precision.</summary>
     public double Energy(ReadOnlySpan<sbyte> spins)
     {
-        if (spins.Length != SpinCount) throw new ArgumentException($"energy needs {SpinCount} spins, got {spins.Length}", nameof(spins));
+        if (spins.Length != SpinCount) throw new ArgumentException($"energy needs {SpinCount} spins, got {spins.Length}");
         double e = 0;
         for (int i = 0; i < SpinCount; i++)
         {

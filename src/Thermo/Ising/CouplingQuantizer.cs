@@ -11,7 +11,7 @@ public static class CouplingQuantizer
     /// <summary>The program with quantised couplings, and the scale chosen for each block.</summary>
     public static (IsingProgram Program, float[] Scales) Quantize(IsingProgram program, int bits = 8, bool powerOfTwoScale = false)
     {
-        if (bits is < 2 or > 24) throw new ArgumentException($"bits must be in 2..24, got {bits}", nameof(bits));
+        if (bits is < 2 or > 24) throw new ArgumentException($"bits must be in 2..24, got {bits}");
         int levels = (1 << (bits - 1)) - 1;
         var scales = new float[program.Couplings.Count];
         var couplings = new Coupling[program.Couplings.Count];

@@ -51,20 +51,20 @@ public sealed class IsingProgram
     {
         Layers = layers.ToArray();
         Couplings = couplings.ToArray();
-        if (!(beta > 0) || !float.IsFinite(beta)) throw new ArgumentException($"beta must be positive and finite, got {beta}", nameof(beta));
-        if (!(delta > 0) || !float.IsFinite(delta)) throw new ArgumentException($"delta (temperature gradient) must be positive and finite, got {delta}", nameof(delta));
+        if (!(beta > 0) || !float.IsFinite(beta)) throw new ArgumentException($"beta must be positive and finite, got {beta}");
+        if (!(delta > 0) || !float.IsFinite(delta)) throw new ArgumentException($"delta (temperature gradient) must be positive and finite, got {delta}");
         Beta = beta; Delta = delta;
-        if (Layers.Count == 0) throw new ArgumentException("a program needs at least one spin layer", nameof(layers));
+        if (Layers.Count == 0) throw new ArgumentException("a program needs at least one spin layer");
         var names = new HashSet<string>(StringComparer.Ordinal);
         offsets = new int[Layers.Count + 1];
         long total = 0;
         for (int l = 0; l < Layers.Count; l++)
         {
-            if (Layers[l] is null) throw new ArgumentException($"layer {l} is null", nameof(layers));
-            if (!names.Add(Layers[l].Name)) throw new ArgumentException($"layer name '{Layers[l].Name}' is used twice", nameof(layers));
+            if (Layers[l] is null) throw new ArgumentException($"layer {l} is null");
+            if (!names.Add(Layers[l].Name)) throw new ArgumentException($"layer name '{Layers[l].Name}' is used twice");
             offsets[l] = (int)total;
             total += Layers[l].Size;
-            if (total > int.MaxValue / 4) throw new ArgumentException($"program has more than {int.MaxValue / 4} spins", nameof(layers));
+            if (total > int.MaxValue / 4) throw new ArgumentException($"program has more than {int.MaxValue / 4} spins");
             if (Layers[l].IsInput) InputSpinCount += Layers[l].Size;
         }
         offsets[Layers.Count] = (int)total;
@@ -72,20 +72,20 @@ public sealed class IsingProgram
 
         biases ??= Array.Empty<float[]?>();
         var b = biases.ToArray();
-        if (b.Length != 0 && b.Length != Layers.Count) throw new ArgumentException($"got {b.Length} bias vectors for {Layers.Count} layers", nameof(biases));
+        if (b.Length != 0 && b.Length != Layers.Count) throw new ArgumentException($"got {b.Length} bias vectors for {Layers.Count} layers");
         this.biases = new float[]?[Layers.Count];
         for (int l = 0; l < b.Length; l++)
         {
             if (b[l] is null) continue;
-            if (b[l]!.Length != Layers[l].Size) throw new ArgumentException($"layer {l} '{Layers[l].Name}': bias has {b[l]!.Length} values, layer {Layers[l].ShapeString} has {Layers[l].Size} spins", nameof(biases));
+            if (b[l]!.Length != Layers[l].Size) throw new ArgumentException($"layer {l} '{Layers[l].Name}': bias has {b[l]!.Length} values, layer {Layers[l].ShapeString} has {Layers[l].Size} spins");
             for (int i = 0; i < b[l]!.Length; i++)
-                if (!float.IsFinite(b[l]![i])) throw new ArgumentException($"layer {l} '{Layers[l].Name}': bias {i} is {b[l]![i]}, fields must be finite", nameof(biases));
+                if (!float.IsFinite(b[l]![i])) throw new ArgumentException($"layer {l} '{Layers[l].Name}': bias {i} is {b[l]![i]}, fields must be finite");
             this.biases[l] = b[l];
         }
 
         for (int k = 0; k < Couplings.Count; k++)
         {
-            if (Couplings[k] is null) throw new ArgumentException($"coupling {k} is null", nameof(couplings));
+            if (Couplings[k] is null) throw new ArgumentException($"coupling {k} is null");
             Couplings[k].Validate(Layers, SpinCount, k);
         }
 
@@ -96,17 +96,17 @@ public sealed class IsingProgram
         for (int k = 0; k < pins.Length; k++)
         {
             var (spin, value) = pins[k];
-            if ((uint)spin >= (uint)SpinCount) throw new ArgumentException($"pinned spin {spin} out of range (program has {SpinCount} spins)", nameof(pinned));
-            if (value is not (1 or -1)) throw new ArgumentException($"pinned spin {spin}: value {value} must be +1 or -1", nameof(pinned));
-            if (k > 0 && pins[k - 1].Spin == spin) throw new ArgumentException($"spin {spin} is pinned twice", nameof(pinned));
-            if (inputMask[spin]) throw new ArgumentException($"spin {spin} belongs to an input layer and cannot also be pinned", nameof(pinned));
+            if ((uint)spin >= (uint)SpinCount) throw new ArgumentException($"pinned spin {spin} out of range (program has {SpinCount} spins)");
+            if (value is not (1 or -1)) throw new ArgumentException($"pinned spin {spin}: value {value} must be +1 or -1");
+            if (k > 0 && pins[k - 1].Spin == spin) throw new ArgumentException($"spin {spin} is pinned twice");
+            if (inputMask[spin]) throw new ArgumentException($"spin {spin} belongs to an input layer and cannot also be pinned");
             PinnedSpins[k] = spin; PinnedValues[k] = value;
         }
 
         if (colouring is not null)
         {
             if (!colouring.IsProper(Graph, FreeMask()))
-                throw new ArgumentException("the given colouring is not proper: coupled free spins share a colour, or a free spin has none", nameof(colouring));
+                throw new ArgumentException("the given colouring is not proper: coupled free spins share a colour, or a free spin has none");
             this.colouring = colouring;
         }
     }
@@ -195,17 +195,17 @@ public sealed class IsingProgram
     {
         ArgumentNullException.ThrowIfNull(couplings); ArgumentNullException.ThrowIfNull(fields);
         int n = fields.Length;
-        if (couplings.Length != n * n) throw new ArgumentException($"coupling matrix has {couplings.Length} values, {n} spins need {n * n}", nameof(couplings));
+        if (couplings.Length != n * n) throw new ArgumentException($"coupling matrix has {couplings.Length} values, {n} spins need {n * n}");
         var triples = new List<(int, int, float)>();
         for (int i = 0; i < n; i++)
         {
-            if (couplings[i * n + i] != 0) throw new ArgumentException($"coupling matrix diagonal J[{i},{i}] = {couplings[i * n + i]} must be 0", nameof(couplings));
+            if (couplings[i * n + i] != 0) throw new ArgumentException($"coupling matrix diagonal J[{i},{i}] = {couplings[i * n + i]} must be 0");
             for (int j = i + 1; j < n; j++)
             {
                 float a = couplings[i * n + j], b = couplings[j * n + i];
                 if (a != b && !(float.IsNaN(a) && float.IsNaN(b)))
-                    throw new ArgumentException($"coupling matrix is not symmetric: J[{i},{j}] = {a}, J[{j},{i}] = {b}", nameof(couplings));
-                if (!float.IsFinite(a)) throw new ArgumentException($"coupling J[{i},{j}] = {a} is not finite", nameof(couplings));
+                    throw new ArgumentException($"coupling matrix is not symmetric: J[{i},{j}] = {a}, J[{j},{i}] = {b}");
+                if (!float.IsFinite(a)) throw new ArgumentException($"coupling J[{i},{j}] = {a} is not finite");
                 if (a != 0) triples.Add((i, j, a));
             }
         }

@@ -18,13 +18,13 @@ public sealed class SpinLayer
     /// <summary>Creates a layer; the shape must be [N] or [C, H, W] with positive sizes.</summary>
     public SpinLayer(string name, int[] shape, bool isInput = false)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("spin layer name must not be empty", nameof(name));
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("spin layer name must not be empty");
         ArgumentNullException.ThrowIfNull(shape);
         if (shape.Length is not (1 or 3) || Array.Exists(shape, d => d <= 0))
-            throw new ArgumentException($"spin layer '{name}': shape [{string.Join(", ", shape)}] must be [N] or [C, H, W] with positive sizes", nameof(shape));
+            throw new ArgumentException($"spin layer '{name}': shape [{string.Join(", ", shape)}] must be [N] or [C, H, W] with positive sizes");
         long size = 1;
         foreach (int d in shape) size *= d;
-        if (size > int.MaxValue / 4) throw new ArgumentException($"spin layer '{name}': {size} spins is too many", nameof(shape));
+        if (size > int.MaxValue / 4) throw new ArgumentException($"spin layer '{name}': {size} spins is too many");
         Name = name; Shape = (int[])shape.Clone(); IsInput = isInput; Size = (int)size;
     }
 

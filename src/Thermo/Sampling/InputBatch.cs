@@ -21,10 +21,10 @@ public sealed class InputBatch
     {
         ArgumentNullException.ThrowIfNull(values);
         if (count < 0 || width < 0 || (long)count * width != values.Length)
-            throw new ArgumentException($"input batch: {values.Length} values do not form {count} rows of {width}", nameof(values));
-        if (firstIndex < 0) throw new ArgumentException($"input batch: first index {firstIndex} must be ≥ 0", nameof(firstIndex));
+            throw new ArgumentException($"input batch: {values.Length} values do not form {count} rows of {width}");
+        if (firstIndex < 0) throw new ArgumentException($"input batch: first index {firstIndex} must be ≥ 0");
         for (int i = 0; i < values.Length; i++)
-            if (values[i] is not (1 or -1)) throw new ArgumentException($"input batch: value {values[i]} at row {i / Math.Max(width, 1)} is not ±1", nameof(values));
+            if (values[i] is not (1 or -1)) throw new ArgumentException($"input batch: value {values[i]} at row {i / Math.Max(width, 1)} is not ±1");
         this.values = values; Count = count; Width = width; FirstIndex = firstIndex;
     }
 

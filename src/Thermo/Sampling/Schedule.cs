@@ -24,11 +24,11 @@ public sealed record Schedule
     /// <summary>Creates a schedule; throws <see cref="ArgumentException"/> on negative counts.</summary>
     public Schedule(int burnIn, int samples, int sweepsPerSample = 1, float annealStart = 1f, int annealSweeps = 0)
     {
-        if (burnIn < 0) throw new ArgumentException($"burn-in must be ≥ 0 sweeps, got {burnIn}", nameof(burnIn));
-        if (samples < 0) throw new ArgumentException($"samples must be ≥ 0, got {samples}", nameof(samples));
-        if (sweepsPerSample < 1) throw new ArgumentException($"sweeps per sample must be ≥ 1, got {sweepsPerSample}", nameof(sweepsPerSample));
-        if (!(annealStart > 0) || !float.IsFinite(annealStart)) throw new ArgumentException($"anneal start factor must be positive, got {annealStart}", nameof(annealStart));
-        if (annealSweeps < 0) throw new ArgumentException($"anneal sweeps must be ≥ 0, got {annealSweeps}", nameof(annealSweeps));
+        if (burnIn < 0) throw new ArgumentException($"burn-in must be ≥ 0 sweeps, got {burnIn}");
+        if (samples < 0) throw new ArgumentException($"samples must be ≥ 0, got {samples}");
+        if (sweepsPerSample < 1) throw new ArgumentException($"sweeps per sample must be ≥ 1, got {sweepsPerSample}");
+        if (!(annealStart > 0) || !float.IsFinite(annealStart)) throw new ArgumentException($"anneal start factor must be positive, got {annealStart}");
+        if (annealSweeps < 0) throw new ArgumentException($"anneal sweeps must be ≥ 0, got {annealSweeps}");
         if ((long)burnIn + (long)samples * sweepsPerSample > int.MaxValue) throw new ArgumentException("schedule is longer than int.MaxValue sweeps");
         BurnIn = burnIn; Samples = samples; SweepsPerSample = sweepsPerSample; AnnealStart = annealStart; AnnealSweeps = annealSweeps;
     }
