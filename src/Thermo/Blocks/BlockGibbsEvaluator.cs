@@ -36,8 +36,7 @@ public sealed class BlockGibbsEvaluator
     /// <summary>The compiled programs, one per block.</summary>
     public IReadOnlyList<IsingProgram> Programs => programs;
 
-    static GibbsSampler DefaultSampler(IsingProgram p) =>
-        LayeredGibbsSampler.Supports(p, out _) ? new LayeredGibbsSampler(p) : new ReferenceGibbsSampler(p);
+    static GibbsSampler DefaultSampler(IsingProgram p) => GibbsSampler.Create(p);
 
     /// <summary>
     /// Classifies <paramref name="images"/> (pixels in [0, 1]) with <paramref name="samplesPerBlock"/>[b] samples
