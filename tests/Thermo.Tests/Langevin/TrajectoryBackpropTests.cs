@@ -52,4 +52,30 @@ public class TrajectoryBackpropTests
         for (int i = 0; i < m; i++)
             for (int q = i + 1; q < m; q++) Check(c.MovingCoupling, i * m + q, q * m + i, gJ[i * m + q], $"J[{i},{q}]");
     }
+
+    [Fact]
+    public void Gradients_do_not_depend_on_thread_count()
+    {
+        var c = LangevinSimulatorTests.RandomComputer(30, 20, 10, 43, scale: 1f);
+        var s = new LangevinSchedule(1e-3f, 40);
+        const int count = 33;
+        var x = new float[count * 30];
+        LangevinSimulatorTests.Fill(x, 6, 6, 1.5f);
+        var labels = Enumerable.Range(0, count).Select(i => i % 10).ToArray();
+        int saved = Thermo.Tensors.ParallelRange.Threads;
+        try
+        {
+            float[][] Grads(int threads)
+            {
+                Thermo.Tensors.ParallelRange.Threads = threads;
+                var bp = new TrajectoryBackprop(c, s);
+                bp.Run(x, labels, count, 2, 9, 3, 0);
+                return [(float[])bp.InputCouplingGrad.Clone(), (float[])bp.MovingCouplingGrad.Clone(), (float[])bp.BiasGrad.Clone()];
+            }
+            var one = Grads(1);
+            var two = Grads(2);
+            for (int k = 0; k < 3; k++) Assert.Equal(one[k], two[k]);
+        }
+        finally { Thermo.Tensors.ParallelRange.Threads = saved; }
+    }
 }
