@@ -165,17 +165,19 @@ public static class LangevinCommand
         var energyPerMac = Opt("--energy-per-mac", "joules per multiply-accumulate of the digital baseline (default: FP32 at 45 nm, Horowitz 2014)", InferenceEnergy.Fp32MacJoules);
         var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0);
         var report = new Option<string?>("--report") { Description = "write report.json/md/html and figures (output trajectories, accuracy versus t_f, confusion matrix) to this directory" };
+        var dtOverride = new Option<float?>("--dt") { Description = "integrate with this Δt instead of the model's (same t_f): a check of the discretisation" };
         var json = CommonOptions.Json();
         var command = new Command("eval", """
             Evaluate a trained Langevin computer: top-1/top-2 accuracy of one noisy trajectory (the published readout) and of
             K averaged trajectories, accuracy versus observation time, confusion matrix, and the heat released per inference
             (Stratonovich, in kT) against the energy of the equivalent digital network (I·H + H·O MACs × --energy-per-mac).
             """)
-        { model, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, json };
+        { model, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, json };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
+            if (parse.GetValue(dtOverride) is { } newDt) schedule = LangevinSchedule.ForTime(newDt, schedule.FinalTime);
             string from = parse.GetValue(normFrom)!;
             if (from is not ("model" or "split")) throw new ArgumentException($"--norm-from must be 'model' or 'split', got '{from}'");
             var set = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(split)!,
