@@ -77,6 +77,7 @@ public static class LangevinCommand
         var ftLr = Opt("--finetune-lr", "fine-tuning peak learning rate (AdamW, cosine)", 1e-3f);
         var ftBatch = Opt("--finetune-batch", "fine-tuning inputs per step", 100);
         var ftBeta = Opt("--finetune-readout-scale", "β of the softmax on the output units while fine-tuning", 1f);
+        var ftHeat = Opt("--finetune-heat-penalty", "weight η of the heat penalty η·(−ΔV)/kT per trajectory while fine-tuning (0 = accuracy only)", 0f);
         var seed = Opt("--seed", "master seed", 1UL);
         var evalInputs = Opt("--eval-inputs", "test inputs for the closing single-trajectory check (0 = skip)", 10000);
         var json = CommonOptions.Json();
@@ -88,7 +89,7 @@ public static class LangevinCommand
             """)
         {
             data, dataDir, output, hidden, classes, kt, j2, j4, dt, tf, activation, teacherEpochs, teacherNoise, readout, shape, tau,
-            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, seed, evalInputs, json,
+            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, json,
         };
         return command.WithAction(parse =>
         {
@@ -107,7 +108,7 @@ public static class LangevinCommand
                 Trajectory = new IdealTrajectory(parse.GetValue(shape), parse.GetValue(tau), parse.GetValue(hiddenScale), parse.GetValue(outputScale)),
                 Ridge = parse.GetValue(ridge), FitInputs = parse.GetValue(fitInputs),
                 FineTuneEpochs = parse.GetValue(ftEpochs), FineTuneLearningRate = parse.GetValue(ftLr), FineTuneBatch = parse.GetValue(ftBatch),
-                FineTuneReadoutScale = parse.GetValue(ftBeta), Seed = parse.GetValue(seed),
+                FineTuneReadoutScale = parse.GetValue(ftBeta), FineTuneHeatPenalty = parse.GetValue(ftHeat), Seed = parse.GetValue(seed),
             };
             var result = LangevinTraining.Train(options, train.X, train.Labels, train.Count, train.Images.ImageSize, side, train.Images.ClassCount, train.Norm, Log);
 
@@ -124,6 +125,7 @@ public static class LangevinCommand
                 ["fit_neg_log_likelihood_per_term"] = result.Fit.NegLogLikelihoodPerTerm,
                 ["finetune_epochs"] = options.FineTuneEpochs, ["finetune_lr"] = options.FineTuneLearningRate,
                 ["finetune_batch"] = options.FineTuneBatch, ["finetune_readout_scale"] = options.FineTuneReadoutScale,
+                ["finetune_heat_penalty"] = options.FineTuneHeatPenalty,
                 ["finetune_last_train_accuracy"] = result.FineTune.Count > 0 ? result.FineTune[^1].Accuracy : null,
                 ["seed"] = options.Seed,
             };

@@ -48,6 +48,8 @@ public sealed record LangevinTrainingOptions
     public int FineTuneBatch { get; init; } = 100;
     /// <inheritdoc cref="FineTuneEpochs"/>
     public float FineTuneReadoutScale { get; init; } = 1f;
+    /// <summary>Weight of the heat penalty while fine-tuning (0 = accuracy only).</summary>
+    public float FineTuneHeatPenalty { get; init; }
     /// <summary>Master seed (teacher initialisation, shuffling, noise).</summary>
     public ulong Seed { get; init; } = 1;
 }
@@ -100,12 +102,12 @@ public static class LangevinTraining
             var tuner = new NoisyDynamicsTraining
             {
                 Epochs = o.FineTuneEpochs, LearningRate = o.FineTuneLearningRate, BatchSize = o.FineTuneBatch,
-                ReadoutScale = o.FineTuneReadoutScale, Seed = o.Seed,
+                ReadoutScale = o.FineTuneReadoutScale, HeatPenalty = o.FineTuneHeatPenalty, Seed = o.Seed,
             };
             tuner.Train(computer, o.Schedule, inputs, labels, count, e =>
             {
                 epochs.Add(e);
-                log?.Invoke($"fine-tune epoch {e.Epoch + 1}/{o.FineTuneEpochs}: loss {e.Loss:F4}, noisy single-trajectory train accuracy {e.Accuracy:P2}");
+                log?.Invoke($"fine-tune epoch {e.Epoch + 1}/{o.FineTuneEpochs}: loss {e.Loss:F4}, noisy single-trajectory train accuracy {e.Accuracy:P2}, heat −ΔV {e.HeatKT:G4} kT");
             });
         }
         return new LangevinTrainingResult { Computer = computer, Teacher = teacher, TeacherTrainAccuracy = teacherAccuracy, Fit = report, FineTune = epochs };

@@ -8,7 +8,8 @@ namespace Thermo.Langevin;
 /// <param name="Epoch">0-based epoch.</param>
 /// <param name="Loss">Mean training cross-entropy.</param>
 /// <param name="Accuracy">Single-trajectory top-1 accuracy on the training batches (as trained: noisy).</param>
-public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy);
+/// <param name="HeatKT">Mean heat proxy −ΔV per training trajectory, in kT.</param>
+public readonly record struct EpochReport(int Epoch, double Loss, double Accuracy, double HeatKT);
 
 /// <summary>
 /// Fine-tuning for accuracy under the noisy dynamics: minimises the softmax cross-entropy of β·x_out(t_f) over
@@ -30,6 +31,8 @@ public sealed class NoisyDynamicsTraining
     public float WeightDecay { get; init; }
     /// <summary>β of the softmax readout.</summary>
     public float ReadoutScale { get; init; } = 4f;
+    /// <summary>Weight η of the heat penalty η·(−ΔV)/kT per trajectory (<see cref="TrajectoryBackprop.HeatPenalty"/>).</summary>
+    public float HeatPenalty { get; init; }
     /// <summary>Seed of noise and shuffling.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -38,7 +41,7 @@ public sealed class NoisyDynamicsTraining
     {
         int ni = computer.Inputs, m = computer.Moving, b = Math.Min(BatchSize, count);
         if (b <= 0) throw new ArgumentException("need at least one training input");
-        var bp = new TrajectoryBackprop(computer, schedule) { ReadoutScale = ReadoutScale };
+        var bp = new TrajectoryBackprop(computer, schedule) { ReadoutScale = ReadoutScale, HeatPenalty = HeatPenalty };
         var pIn = new Tensor(computer.InputCoupling, Math.Max(1, ni), m) { RequiresGrad = true };
         var pJ = new Tensor(computer.MovingCoupling, m, m) { RequiresGrad = true };
         var pB = new Tensor(computer.Bias, m) { RequiresGrad = true };
@@ -51,7 +54,7 @@ public sealed class NoisyDynamicsTraining
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
             LangevinTraining.Permutation(order, Seed, 0x5EED0000UL + (ulong)epoch);
-            double loss = 0;
+            double loss = 0, heat = 0;
             long correct = 0, rows = 0;
             for (int start = 0; start + b <= count; start += b)
             {
@@ -69,10 +72,10 @@ public sealed class NoisyDynamicsTraining
                 adam.LearningRate = schedule2.At(step++);
                 adam.Step();
                 computer.Enforce();
-                loss += r.Loss * r.Rows; correct += r.Correct; rows += r.Rows;
+                loss += r.Loss * r.Rows; heat += r.HeatKT * r.Rows; correct += r.Correct; rows += r.Rows;
                 stepProgress?.Invoke(step, total);
             }
-            progress?.Invoke(new EpochReport(epoch, loss / Math.Max(1, rows), (double)correct / Math.Max(1, rows)));
+            progress?.Invoke(new EpochReport(epoch, loss / Math.Max(1, rows), (double)correct / Math.Max(1, rows), heat / Math.Max(1, rows)));
         }
     }
 

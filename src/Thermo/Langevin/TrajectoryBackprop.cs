@@ -21,6 +21,12 @@ public sealed class TrajectoryBackprop
     /// <summary>Readout inverse temperature β of the softmax (the argmax prediction does not depend on it).</summary>
     public float ReadoutScale { get; set; } = 4f;
 
+    /// <summary>
+    /// Weight η of the heat penalty: the loss adds η·Q̂/kT per trajectory, where Q̂ = V(x(0)) − V(x(t_f)) is the heat a
+    /// trajectory releases up to fluctuations (moving-unit part of V; x(0) = 0). 0 = accuracy only.
+    /// </summary>
+    public float HeatPenalty { get; set; }
+
     /// <summary>Gradient buffers (float) shaped like the computer's parameters; tied entries hold the full pair gradient.</summary>
     public float[] InputCouplingGrad { get; }
     /// <inheritdoc cref="InputCouplingGrad"/>
@@ -39,7 +45,7 @@ public sealed class TrajectoryBackprop
     }
 
     /// <summary>Mean loss and correct top-1 count of a batch.</summary>
-    public readonly record struct BatchResult(double Loss, int Correct, int Rows);
+    public readonly record struct BatchResult(double Loss, int Correct, int Rows, double HeatKT = double.NaN);
 
     /// <summary>
     /// Runs <paramref name="trajectories"/> noisy trajectories per input row ([count × I]), computes the mean
@@ -115,7 +121,23 @@ public sealed class TrajectoryBackprop
                     for (int q = 0; q < o; q++) lamS[r * m + h + q] = (float)(beta * (pr[q] / z - (q == label ? 1 : 0)) / rows);
             }
             loss /= rows;
-            if (!gradient) return new BatchResult(loss, correct, rows);
+            // Heat proxy Q̂ = −V_moving(x_S) = −Σ_i (J2 x² + J4 x⁴ + f x) − Σ_(i<j) J_ij x_i x_j; y ← J x_S for it and its gradient.
+            Gemm.Sgemm(false, false, rows, m, m, 1f, xs, m, j, m, 0f, y, m);
+            double heat = 0;
+            float eta = HeatPenalty, etaRow = eta / (c.KT * rows);
+            for (int r = 0; r < rows; r++)
+            {
+                int f0 = r / trajectories * m;
+                for (int i = 0; i < m; i++)
+                {
+                    float v = xs[r * m + i];
+                    heat -= c.J2 * v * v + c.J4 * v * v * v * v + fields[f0 + i] * v + 0.5 * v * y[r * m + i];
+                    if (gradient && eta != 0) lamS[r * m + i] -= etaRow * (c2 * v + c4 * v * v * v + fields[f0 + i] + y[r * m + i]);
+                }
+            }
+            heat /= rows * (double)c.KT;
+            loss += eta * heat;
+            if (!gradient) return new BatchResult(loss, correct, rows, heat);
 
             // Adjoint sweep: λ_(k+1) is stored at slot k; gf accumulates Σ_k λ_(k+1).
             gf.AsSpan(0, rows * m).Clear();
@@ -144,13 +166,15 @@ public sealed class TrajectoryBackprop
             }
             // ∂L/∂J (full matrix, before tying) = −a Σ_k x_kᵀ λ_(k+1): one GEMM over all steps and rows.
             Gemm.Sgemm(true, false, m, m, s * rows, -a, x.AsSpan(0, s * rows * m), m, lam.AsSpan(0, s * rows * m), m, 0f, gj, m);
+            if (eta != 0)   // direct term of the heat penalty: ∂(−Σ_(i<j) J_ij x_i x_j)/∂J_ij = −x_i x_j, once per pair
+                Gemm.Sgemm(true, false, m, m, rows, -0.5f * etaRow, xs, m, xs, m, 1f, gj, m);
             for (int i = 0; i < m; i++)
                 for (int q = 0; q < m; q++)
                     MovingCouplingGrad[i * m + q] = i != q && (c.Classes & c.MovingPairClass(i, q)) != 0 ? gj[i * m + q] + gj[q * m + i] : 0f;
             // ∂L/∂f per input (sum over its trajectories), then ∂L/∂b and ∂L/∂J_in = x_inᵀ ∂L/∂f.
             gfIn.AsSpan(0, count * m).Clear();
             for (int r = 0; r < rows; r++)
-                for (int i = 0; i < m; i++) gfIn[r / trajectories * m + i] += -a * gf[r * m + i];
+                for (int i = 0; i < m; i++) gfIn[r / trajectories * m + i] += -a * gf[r * m + i] - etaRow * xs[r * m + i];
             Array.Clear(BiasGrad);
             for (int n = 0; n < count; n++)
                 for (int i = 0; i < m; i++) BiasGrad[i] += gfIn[n * m + i];
@@ -158,7 +182,7 @@ public sealed class TrajectoryBackprop
             for (int i = 0; i < m; i++)
                 if ((c.Classes & c.InputClass(i)) == 0)
                     for (int q = 0; q < ni; q++) InputCouplingGrad[q * m + i] = 0;
-            return new BatchResult(loss, correct, rows);
+            return new BatchResult(loss, correct, rows, heat);
         }
         finally
         {

@@ -18,8 +18,10 @@ public class TrajectoryBackpropTests
         for (int i = 0; i < final.Length; i++) Assert.True(MathF.Abs(final[i] - sim.Final[i]) < 1e-4f, $"element {i}: {final[i]} vs {sim.Final[i]}");
     }
 
-    [Fact]
-    public void Pathwise_gradients_match_finite_differences_with_the_noise_held_fixed()
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.05f)]
+    public void Pathwise_gradients_match_finite_differences_with_the_noise_held_fixed(float heatPenalty)
     {
         var c = LangevinSimulatorTests.RandomComputer(6, 5, 3, 42, scale: 1.2f);
         var s = new LangevinSchedule(2e-2f, 15);
@@ -27,7 +29,7 @@ public class TrajectoryBackpropTests
         var x = new float[count * 6];
         LangevinSimulatorTests.Fill(x, 3, 3, 1.5f);
         int[] labels = [0, 2, 1, 2];
-        var bp = new TrajectoryBackprop(c, s) { ReadoutScale = 3f };
+        var bp = new TrajectoryBackprop(c, s) { ReadoutScale = 3f, HeatPenalty = heatPenalty };
         bp.Run(x, labels, count, trajectories, 5, 1, 0);
         var gIn = (float[])bp.InputCouplingGrad.Clone();
         var gJ = (float[])bp.MovingCouplingGrad.Clone();
