@@ -110,7 +110,7 @@ public static class LangevinSimulator
     {
         public required int M, Mp, P, Steps;
         public required float[] J;          // [M × Mp], row j = couplings of unit j to every unit (symmetric)
-        public required float A, C2, C4, Sigma, J2x2, J4x4;
+        public required float A, C2, C4;          // μΔt, 2 J2, 4 J4
         public required float[] SigmaLanes;  // [Mp]: Sigma on real units, 0 on padding
 
         public static Plan Create(LangevinComputer c, LangevinSchedule s)
@@ -125,8 +125,7 @@ public static class LangevinSimulator
             for (int u = 0; u < m; u++) lanes[u] = sigma;
             return new Plan
             {
-                M = m, Mp = mp, P = mp / 16, Steps = s.Steps, J = j, A = dtMu, C2 = 2f * c.J2, C4 = 4f * c.J4,
-                Sigma = sigma, J2x2 = 2f * c.J2, J4x4 = 4f * c.J4, SigmaLanes = lanes,
+                M = m, Mp = mp, P = mp / 16, Steps = s.Steps, J = j, A = dtMu, C2 = 2f * c.J2, C4 = 4f * c.J4, SigmaLanes = lanes,
             };
         }
     }
@@ -136,7 +135,7 @@ public static class LangevinSimulator
         public void Blocks(int firstBlock, int endBlock)
         {
             int mp = plan.Mp, t = options.Trajectories;
-            // Scratch: two state buffers, fields, 4 steps of noise, coupling products (heat), previous Δx (heat).
+            // Scratch: two state buffers, fields, 4 steps of noise, coupling products (for heat); previous Δx in double.
             int need = BlockRows * mp * (2 + 1 + 4 + 1);
             var scratch = ArrayPool<float>.Shared.Rent(need);
             var dxScratch = ArrayPool<double>.Shared.Rent(BlockRows * mp);
@@ -313,7 +312,7 @@ public static class LangevinSimulator
                     int o = r * mp + u;
                     double a = xo[o], b = xn[o], dx = b - a, xm = 0.5 * (a + b);
                     double half = 0.5 * y[o];
-                    double g = plan.J2x2 * xm + plan.J4x4 * xm * xm * xm + f[o] + half;
+                    double g = plan.C2 * xm + plan.C4 * xm * xm * xm + f[o] + half;
                     acc += dx * g;
                     if (hasPrev) acc += dxPrev[o] * half;
                     dxPrev[o] = dx;
