@@ -103,21 +103,32 @@ public sealed class BlockPipeline
         return next;
     }
 
-    /// <summary>Class scores (population means of the time averages) of input <paramref name="slot"/> from last-block prefix sums.</summary>
+    /// <summary>
+    /// Class scores of input <paramref name="slot"/> from last-block prefix sums, computed in the evaluator's float
+    /// arithmetic (time average m_k = (float)(Σ/G), then Σ_p m / P in float), so that the arg-max — including how float
+    /// rounding breaks exact ties between class sums — is the one <c>thermo eval</c> reports.
+    /// </summary>
     public double[] Scores(PrefixSumObserver prefix, int slot, int chains, int checkpoint)
     {
-        var scores = new double[Classes];
+        int outputs = Classes * Population;
+        var total = new long[outputs];
         for (int c = 0; c < chains; c++)
         {
             var s = prefix.Sums(slot, c, checkpoint);
-            for (int k = 0; k < Classes * Population; k++) scores[k / Population] += s[k];
+            for (int k = 0; k < outputs; k++) total[k] += s[k];
         }
-        double norm = (double)Population * chains * prefix.Checkpoints[checkpoint];
-        for (int k = 0; k < scores.Length; k++) scores[k] /= norm;
+        long g = (long)chains * prefix.Checkpoints[checkpoint];
+        var scores = new double[Classes];
+        for (int cls = 0; cls < Classes; cls++)
+        {
+            float sum = 0;
+            for (int p = 0; p < Population; p++) sum += (float)((double)total[cls * Population + p] / g);
+            scores[cls] = sum / Population;
+        }
         return scores;
     }
 
-    /// <summary>The predicted class: the first index of the largest score (as arg-max conventions do).</summary>
+    /// <summary>The predicted class: the first index of the largest score (as the evaluator's arg-max).</summary>
     public static int ArgMax(ReadOnlySpan<double> scores)
     {
         int best = 0;

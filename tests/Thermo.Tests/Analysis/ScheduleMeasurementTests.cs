@@ -20,7 +20,6 @@ public class ScheduleMeasurementTests
         var outcomes = ScheduleMeasurement.Measure(pipeline, pipeline.InputSpins(pixels), labels, 100, schedules, 1, 17, batch: 10);
         var evaluator = new BlockGibbsEvaluator(net);
         var images = new Tensor(floats, 24, 1, 8, 8);
-        int ties = 0, compared = 0;
         foreach (var (s, o) in schedules.Zip(outcomes))
         {
             Assert.Equal(s, o.Schedule);
@@ -30,16 +29,11 @@ public class ScheduleMeasurementTests
             for (int i = 0; i < 24; i++)
             {
                 var scores = r.Scores.AsSpan(i * net.Classes, net.Classes).ToArray().Select(v => (double)v).ToArray();
-                // Exact ties between class sums are broken by float rounding in the evaluator, by the first index here.
-                var top = scores.OrderDescending().ToArray();
-                compared++;
-                if (top[0] - top[1] < 1e-5) { ties++; continue; }
                 bool correct = BlockPipeline.ArgMax(scores) == labels[i];
                 Assert.True((correct ? 1.0 : 0.0) == o.CorrectFraction[i], $"schedule {s}, example {i}: evaluator scores [{string.Join(", ", scores)}], label {labels[i]}");
             }
             Assert.Equal((double)r.SpinUpdates.Sum() / 24, o.Cost);
         }
-        Assert.True(ties < compared / 2, $"{ties} of {compared} comparisons tied");
     }
 
     [Fact]
