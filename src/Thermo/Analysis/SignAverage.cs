@@ -37,23 +37,51 @@ public static class SignAverage
 
     /// <summary>
     /// P(σ = +1) at any G given a pilot count under a Beta(a, b) prior on p: the posterior is Beta(a + plus, b + n − plus)
-    /// and P(σ = +1) its expected binomial tail, by 24-point Gauss–Legendre quadrature in p.
+    /// and P(σ = +1) its expected binomial tail, by 24-point Gauss–Legendre quadrature over the posterior's bulk (mean ± 12 sd).
     /// </summary>
     public static double PlusProbabilityPosterior(int plus, int n, int g, double priorA, double priorB)
     {
         double a = priorA + plus, b = priorB + n - plus;
         double logNorm = SpecialFunctions.LogGamma(a + b) - SpecialFunctions.LogGamma(a) - SpecialFunctions.LogGamma(b);
         int k = PlusNeeded(g);
+        // Integrate over the posterior's bulk: mean ± 12 sd, clipped to [0, 1].
+        double mu = a / (a + b), sd = Math.Sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+        double lo = Math.Max(0, mu - 12 * sd), hi = Math.Min(1, mu + 12 * sd);
         double sum = 0, weight = 0;
         for (int i = 0; i < GaussLegendre.Length; i++)
         {
-            double p = 0.5 * (GaussLegendre[i].X + 1);
+            double p = lo + 0.5 * (GaussLegendre[i].X + 1) * (hi - lo);
             double w = GaussLegendre[i].W * Math.Exp(logNorm + (a - 1) * Math.Log(p) + (b - 1) * Math.Log(1 - p));
             sum += w * SpecialFunctions.IncompleteBeta(k, g - k + 1, p);
             weight += w;
         }
         return weight > 0 ? sum / weight : PlusProbability((double)(2 * plus - n) / n, g);
     }
+
+    /// <summary>P(σ = +1) as a function of m for one G, tabulated on 4097 points of m ∈ [−1, 1] (linear interpolation).</summary>
+    public sealed class PlusTable
+    {
+        readonly double[] values;
+        internal PlusTable(int g)
+        {
+            values = new double[4097];
+            for (int i = 0; i < values.Length; i++) values[i] = PlusProbability(-1 + 2.0 * i / (values.Length - 1), g);
+        }
+
+        /// <summary>P(σ = +1) at magnetisation <paramref name="m"/>.</summary>
+        public double At(double m)
+        {
+            double u = (Math.Clamp(m, -1, 1) + 1) * 0.5 * (values.Length - 1);
+            int i = Math.Min((int)u, values.Length - 2);
+            double f = u - i;
+            return values[i] + f * (values[i + 1] - values[i]);
+        }
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, PlusTable> Tables = new();
+
+    /// <summary>The (cached) table of <see cref="PlusProbability"/> for <paramref name="g"/> samples.</summary>
+    public static PlusTable Table(int g) => Tables.GetOrAdd(g, k => new PlusTable(k));
 
     static readonly (double X, double W)[] GaussLegendre = BuildGaussLegendre(24);
 
