@@ -59,15 +59,15 @@ public static class AdaptiveSampler
                             continue;
                         }
                         var trace = new GroupTraceObserver(BlockPipeline.OutputLayer, GroupTraceObserver.Populations(classes, pop));
-                        pipeline.Sampler(b).Run(new Thermo.Sampling.SamplingRequest(new Thermo.Sampling.InputBatch(x, m, pipeline.InputWidth(b), firstIndex + a), 1,
-                            new Thermo.Sampling.Schedule(s.BurnIn[b], s.Samples[b]), BlockPipeline.BlockSeed(blockSeed, b)), trace);
+                        var sums = pipeline.RunPrefix(b, x, m, firstIndex + a, 1, s.BurnIn[b], [s.Samples[b]], blockSeed, trace);
                         for (int j = 0; j < m; j++)
                         {
                             int i = a + j;
                             bool final = k == ladder.Count - 1;
-                            if (Test(trace, j, s.BurnIn[b], s.Samples[b], classes, pop, options.Tau, upstream[k], z, out int cls) || final)
+                            if (Test(trace, j, s.BurnIn[b], s.Samples[b], classes, pop, options.Tau, upstream[k], z) || final)
                             {
-                                correct[i] = cls == labels[i];
+                                // The decision is the evaluator's arg-max of the class scores (float ties included).
+                                correct[i] = BlockPipeline.ArgMax(pipeline.Scores(sums, j, 1, 0)) == labels[i];
                                 stopped[i] = k;
                                 decided.Add(i);
                             }
@@ -98,7 +98,7 @@ public static class AdaptiveSampler
         digital[i] += ops;
     }
 
-    static bool Test(GroupTraceObserver trace, int slot, int burnIn, int samples, int classes, int population, double tau, double upstream, double z, out int leader)
+    static bool Test(GroupTraceObserver trace, int slot, int burnIn, int samples, int classes, int population, double tau, double upstream, double z)
     {
         var sum = new double[classes];
         for (int t = burnIn; t < burnIn + samples; t++)
@@ -106,7 +106,7 @@ public static class AdaptiveSampler
             var y = trace.At(slot, 0, t);
             for (int c = 0; c < classes; c++) sum[c] += y[c];
         }
-        leader = BlockPipeline.ArgMax(sum);
+        int leader = BlockPipeline.ArgMax(sum);
         double worst = double.PositiveInfinity;
         for (int c = 0; c < classes; c++)
         {
