@@ -55,7 +55,7 @@ public static class AdaptiveSampler
                         if (b < last)
                         {
                             var prefix = pipeline.RunPrefix(b, x, m, firstIndex + a, 1, s.BurnIn[b], [s.Samples[b]], blockSeed);
-                            x = BlockPipeline.Signs(prefix, m, 1, 0);
+                            x = BlockPipeline.Signs(prefix, m, 1, 0, blockSeed, b, firstIndex + a);
                             continue;
                         }
                         var trace = new GroupTraceObserver(BlockPipeline.OutputLayer, GroupTraceObserver.Populations(classes, pop));

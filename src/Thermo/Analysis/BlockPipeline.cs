@@ -8,7 +8,7 @@ namespace Thermo.Analysis;
 
 /// <summary>
 /// An <see cref="IsingBlockNet"/> run block by block exactly as <see cref="BlockGibbsEvaluator"/> runs it (same
-/// compiled programs, same Philox keys per block, sign-average with ties → +1), but one block at a time, so analyses
+/// compiled programs, same Philox keys per block, sign-average with ties broken by a fair Philox coin), but one block at a time, so analyses
 /// can read prefix sums, traces and per-block costs. Block b of input i (global index) with one chain under seed s is
 /// the chain the evaluator runs for that input and block.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class BlockPipeline
     {
         Net = net;
         Programs = BlockCompiler.Compile(net);
-        samplerFactory ??= p => LayeredGibbsSampler.Supports(p, out _) ? new LayeredGibbsSampler(p) : new ReferenceGibbsSampler(p);
+        samplerFactory ??= p => GibbsSampler.Create(p);
         samplers = Programs.Select(samplerFactory).ToArray();
         FreeSpins = Programs.Select(p => (long)(p.SpinCount - p.InputSpinCount)).ToArray();
     }
@@ -84,8 +84,11 @@ public sealed class BlockPipeline
         return observer;
     }
 
-    /// <summary>sign(Σ over chains of the prefix sums) of every input (ties → +1): the next block's inputs, [count, outputs].</summary>
-    public static sbyte[] Signs(PrefixSumObserver prefix, int count, int chains, int checkpoint)
+    /// <summary>
+    /// sign(Σ over chains of the prefix sums) of every input, [count, outputs]: the next block's inputs. A tie (even G) is
+    /// broken by the evaluator's fair coin, keyed by (seed, block, global example index, spin).
+    /// </summary>
+    public static sbyte[] Signs(PrefixSumObserver prefix, int count, int chains, int checkpoint, ulong seed, int block, long firstIndex)
     {
         int n = prefix.Size;
         var next = new sbyte[count * n];
@@ -98,10 +101,15 @@ public sealed class BlockPipeline
                 var s = prefix.Sums(i, c, checkpoint);
                 for (int k = 0; k < n; k++) total[k] += s[k];
             }
-            for (int k = 0; k < n; k++) next[i * n + k] = total[k] >= 0 ? (sbyte)1 : (sbyte)-1;
+            for (int k = 0; k < n; k++)
+                next[i * n + k] = total[k] > 0 || (total[k] == 0 && TieBreak(seed, block, firstIndex + i, k)) ? (sbyte)1 : (sbyte)-1;
         }
         return next;
     }
+
+    /// <summary>The evaluator's tie-breaking coin for spin <paramref name="spin"/> of block <paramref name="block"/>'s output on an example.</summary>
+    public static bool TieBreak(ulong seed, int block, long example, int spin) =>
+        Philox.Uniform(seed, Philox.Stream((ulong)block, (ulong)example, 0x71E), (ulong)spin) < 0.5f;
 
     /// <summary>
     /// Class scores of input <paramref name="slot"/> from last-block prefix sums, computed in the evaluator's float

@@ -14,9 +14,9 @@ namespace Thermo.Analysis;
 /// samples kept; a sign-average of G₀ ≤ L₀ samples is drawn as a window of G₀ consecutive pool samples at a random offset —
 /// the machine's own statistic, with the outputs' temporal and spatial correlations intact; for G₀ &gt; L₀ each spin is
 /// drawn independently with P(+1) the binomial tail of G₀ samples under the Beta(½ + plus, ½ + minus) posterior of its
-/// magnetisation (<see cref="SignAverage"/>, ties → +1). (2) Intermediate blocks b ≥ 1 get the block's mean-field
+/// magnetisation (<see cref="SignAverage"/>, fair ties). (2) Intermediate blocks b ≥ 1 get the block's mean-field
 /// magnetisations m_b(x_b) (the training surrogate with feedback and variance propagation) and their signs are drawn
-/// independently with P(σ = +1) = I_p(⌈G_b/2⌉, ⌊G_b/2⌋ + 1), p = (1 + m)/2. (3) The last block is run by Gibbs on every
+/// independently with P(σ = +1) = P(#plus &gt; G_b/2) + ½P(#plus = G_b/2) under Binomial(G_b, (1 + m)/2) (fair ties). (3) The last block is run by Gibbs on every
 /// draw for T + L_B sweeps: for G_B ≤ L_B the readout is the exact arg-max of the recorded class sums; beyond, the
 /// class sums are Gaussian: P(correct) = Π_{c≠y} Φ(d̄_c √G_B / (s_c √τ_B)) with the draw's mean class-sum difference d̄_c,
 /// per-sample spread s_c and the pooled autocorrelation time τ_B of the class sums (the Gaussian-mixture model: the
@@ -143,7 +143,8 @@ public sealed class PilotModel : IAccuracyModel
                     int sum = 0;
                     var ix = idx[r];
                     for (int j = 0; j < g; j++) sum += s[ix[j]];
-                    x[r][k] = sum >= 0 ? (sbyte)1 : (sbyte)-1;
+                    x[r][k] = sum > 0 || (sum == 0 && Philox.Uniform(options.Seed, Philox.Stream((ulong)example, (ulong)r, 0x71E0000UL + (ulong)g), (ulong)k) < 0.5f)
+                        ? (sbyte)1 : (sbyte)-1;
                 }
             }
             return x;

@@ -55,7 +55,7 @@ public static class ScheduleMeasurement
                         foreach (var s in children) decide(s, slot, cls);
                     }
                 }
-                else Level(p, block + 1, BlockPipeline.Signs(prefix, n, 1, j), n, firstIndex, children, seed, decide);
+                else Level(p, block + 1, BlockPipeline.Signs(prefix, n, 1, j, seed, block, firstIndex), n, firstIndex, children, seed, decide);
             }
         }
     }

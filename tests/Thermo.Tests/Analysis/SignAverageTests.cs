@@ -8,17 +8,18 @@ public class SignAverageTests
     {
         double p = (1 + m) / 2, sum = 0;
         for (int plus = 0; plus <= g; plus++)
-            if (2 * plus - g >= 0) sum += Math.Exp(SpecialFunctions.LogChoose(g, plus)) * Math.Pow(p, plus) * Math.Pow(1 - p, g - plus);
+            if (2 * plus - g >= 0) sum += (2 * plus == g ? 0.5 : 1) * Math.Exp(SpecialFunctions.LogChoose(g, plus)) * Math.Pow(p, plus) * Math.Pow(1 - p, g - plus);
         return sum;
     }
 
     [Fact]
-    public void Plus_probability_is_the_binomial_tail_with_ties_to_plus()
+    public void Plus_probability_is_the_binomial_tail_with_fair_ties()
     {
         foreach (int g in new[] { 1, 2, 3, 4, 7, 8, 31, 64 })
             foreach (double m in new[] { -0.9, -0.3, 0, 0.05, 0.5, 0.99 })
                 Assert.Equal(BruteForce(m, g), SignAverage.PlusProbability(m, g), 10);
-        Assert.Equal(0.75, SignAverage.PlusProbability(0, 2), 12);   // a tie at G = 2 goes to +1
+        Assert.Equal(0.5, SignAverage.PlusProbability(0, 2), 12);    // a tie at G = 2 is a fair coin
+        Assert.Equal(0.5 + 0.5 * 0.1, SignAverage.PlusProbability(0.1, 2), 12);
         Assert.Equal(0.5, SignAverage.PlusProbability(0, 3), 12);
         Assert.Equal(SignAverage.PlusProbability(0.37, 9), SignAverage.Table(9).At(0.37), 6);
     }
