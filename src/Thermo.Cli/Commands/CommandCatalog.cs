@@ -12,6 +12,7 @@ public static class CommandCatalog
         yield return DataCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
+        yield return QuantizeCommand.Create();
         yield return MergeCommand.Create();
         yield return ExportCommand.Create();
         yield return IsingCommand.Create();

@@ -43,7 +43,7 @@ public static class EvalCommand
         cmd.WithAction(parse =>
         {
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
-            string ds = parse.GetValue(dataset) ?? DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
+            string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
             if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
             var sh = Shard.Parse(parse.GetValue(shard)!);
@@ -73,9 +73,6 @@ public static class EvalCommand
         });
         return cmd;
     }
-
-    static string? DatasetOf(CheckpointMetadata meta) =>
-        meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault();
 
     internal static int[] ParseSamples(string text, int blocks)
     {

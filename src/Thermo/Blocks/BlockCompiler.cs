@@ -22,7 +22,7 @@ public static class BlockCompiler
             scale[c] = bn.Gamma.Data[c] * inv;
             shift[c] = bn.Beta.Data[c] - bn.Gamma.Data[c] * bn.RunningMean.Data[c] * inv;
         }
-        var w1 = (float[])block.Hidden.Weight.Data.Clone();
+        var w1 = block.Hidden.EffectiveValues();
         int perChannel = w1.Length / hc;
         for (int c = 0; c < hc; c++)
             for (int i = 0; i < perChannel; i++) w1[c * perChannel + i] *= scale[c];
@@ -33,7 +33,7 @@ public static class BlockCompiler
             new SpinLayer("hidden", block.HiddenShape),
             new SpinLayer("output", block.OutputShape),
         };
-        var couplings = new[] { MakeCoupling(block.Hidden, w1, 0, 1), MakeCoupling(block.Output, (float[])block.Output.Weight.Data.Clone(), 1, 2) };
+        var couplings = new[] { MakeCoupling(block.Hidden, w1, 0, 1), MakeCoupling(block.Output, block.Output.EffectiveValues(), 1, 2) };
         int hiddenSpatial = layers[1].Size / hc, outSpatial = layers[2].Size / block.OutputShape[0];
         var b1 = new float[layers[1].Size];
         for (int c = 0; c < hc; c++) Array.Fill(b1, shift[c], c * hiddenSpatial, hiddenSpatial);

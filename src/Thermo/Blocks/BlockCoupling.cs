@@ -30,6 +30,34 @@ public abstract class BlockCoupling : Module
     /// <summary>Multiply-accumulates of one W·x for one sample.</summary>
     public abstract long MacsPerSample { get; }
 
+    /// <summary>Bits of the couplings as the machine holds them (32 = float).</summary>
+    public int Bits { get; private set; } = 32;
+    /// <summary>0/1 mask of couplings kept after sparsification (a checkpointed buffer), or null.</summary>
+    public Tensor? Mask { get; private set; }
+
+    /// <summary>
+    /// Holds the couplings at <paramref name="bits"/> bits (symmetric, one scale per tensor) with a sparsity mask
+    /// (a buffer named "mask", all ones until set or loaded). Training then sees the quantised couplings through
+    /// a straight-through gradient (<see cref="BlockOps.FakeQuantize"/>).
+    /// </summary>
+    public void EnableQuantization(int bits)
+    {
+        if (bits < 2 || bits > 32) throw new ArgumentException($"coupling bits must be in 2..32, got {bits}");
+        Bits = bits;
+        Mask ??= Buffer("mask", Tensor.Full(1f, Weight.Shape));
+    }
+
+    /// <summary>The couplings the machine uses: quantised and masked when enabled, else <see cref="Weight"/>.</summary>
+    public Tensor Effective() => Mask is null && Bits >= 32 ? Weight : BlockOps.FakeQuantize(Weight, Bits, Mask);
+
+    /// <summary>The machine's couplings as a plain array (no autograd).</summary>
+    public float[] EffectiveValues()
+    {
+        using var _ = GradMode.NoGrad();
+        var e = Effective();
+        return ReferenceEquals(e, Weight) ? (float[])Weight.Data.Clone() : e.Data.ToArray();
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x) => Apply(x);
 }
@@ -63,21 +91,21 @@ public sealed class ConvBlockCoupling : BlockCoupling
     /// <inheritdoc/>
     public override int[] UpperShape => upper;
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor x) => F.Conv2d(x, Weight, null, Stride, Padding);
+    public override Tensor Apply(Tensor x) => F.Conv2d(x, Effective(), null, Stride, Padding);
     /// <inheritdoc/>
-    public override Tensor ApplySquared(Tensor v) => F.Conv2d(v, F.Square(Weight), null, Stride, Padding);
+    public override Tensor ApplySquared(Tensor v) => F.Conv2d(v, F.Square(Effective()), null, Stride, Padding);
     /// <inheritdoc/>
-    public override Tensor Transpose(Tensor y) => F.ConvTranspose2d(y, Weight, lower[1], lower[2], Stride, Padding);
+    public override Tensor Transpose(Tensor y) => F.ConvTranspose2d(y, Effective(), lower[1], lower[2], Stride, Padding);
     /// <inheritdoc/>
     public override Tensor UpperRowSums()
     {
         // Every output position of channel o sees the whole kernel (interior): Σ_{c,i,j} |W[o,c,i,j]|.
-        var a = F.Reshape(F.Abs(Weight), upper[0], -1);
+        var a = F.Reshape(F.Abs(Effective()), upper[0], -1);
         return F.MatMul(a, Tensor.Full(1f, a.Shape[1], 1));
     }
     /// <inheritdoc/>
     public override Tensor LowerRowSums() =>
-        F.Reshape(F.ConvTranspose2d(Tensor.Full(1f, 1, upper[0], upper[1], upper[2]), F.Abs(Weight), lower[1], lower[2], Stride, Padding), -1);
+        F.Reshape(F.ConvTranspose2d(Tensor.Full(1f, 1, upper[0], upper[1], upper[2]), F.Abs(Effective()), lower[1], lower[2], Stride, Padding), -1);
     /// <inheritdoc/>
     public override long MacsPerSample => (long)upper[0] * upper[1] * upper[2] * lower[0] * Kernel * Kernel;
     /// <inheritdoc/>
@@ -109,15 +137,15 @@ public sealed class DenseBlockCoupling : BlockCoupling
     /// <inheritdoc/>
     public override int[] UpperShape => upper;
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor x) => F.Linear(F.Reshape(x, x.Shape[0], inFeatures), Weight);
+    public override Tensor Apply(Tensor x) => F.Linear(F.Reshape(x, x.Shape[0], inFeatures), Effective());
     /// <inheritdoc/>
-    public override Tensor ApplySquared(Tensor v) => F.Linear(F.Reshape(v, v.Shape[0], inFeatures), F.Square(Weight));
+    public override Tensor ApplySquared(Tensor v) => F.Linear(F.Reshape(v, v.Shape[0], inFeatures), F.Square(Effective()));
     /// <inheritdoc/>
-    public override Tensor Transpose(Tensor y) => F.Reshape(F.MatMul(y, Weight), [y.Shape[0], .. lower]);
+    public override Tensor Transpose(Tensor y) => F.Reshape(F.MatMul(y, Effective()), [y.Shape[0], .. lower]);
     /// <inheritdoc/>
-    public override Tensor UpperRowSums() => F.MatMul(F.Abs(Weight), Tensor.Full(1f, inFeatures, 1));
+    public override Tensor UpperRowSums() => F.MatMul(F.Abs(Effective()), Tensor.Full(1f, inFeatures, 1));
     /// <inheritdoc/>
-    public override Tensor LowerRowSums() => F.MatMul(Tensor.Full(1f, 1, upper[0]), F.Abs(Weight));
+    public override Tensor LowerRowSums() => F.MatMul(Tensor.Full(1f, 1, upper[0]), F.Abs(Effective()));
     /// <inheritdoc/>
     public override long MacsPerSample => (long)upper[0] * inFeatures;
     /// <inheritdoc/>

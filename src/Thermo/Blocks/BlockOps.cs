@@ -98,4 +98,39 @@ public static class BlockOps
             GradBuffer.Accumulate(m, d);
         }, m);
     }
+
+    /// <summary>
+    /// Symmetric uniform quantisation of couplings to <paramref name="bits"/> bits with one scale per tensor,
+    /// Δ = max|w|/(2^(bits−1) − 1), q(w) = Δ·round(w/Δ), times an optional 0/1 <paramref name="mask"/>
+    /// (sparsified couplings). Straight-through gradient: ∂q/∂w = mask. bits ≥ 32 leaves values unquantised.
+    /// </summary>
+    public static Tensor FakeQuantize(Tensor w, int bits, Tensor? mask)
+    {
+        if (bits < 2) throw new ArgumentException($"coupling bits must be at least 2, got {bits}");
+        var y = Tensor.Empty(w.Shape);
+        var wd = w.Data; var yd = y.Data; var md = mask?.Data;
+        float step = QuantStep(wd, md, bits);
+        for (int i = 0; i < yd.Length; i++)
+        {
+            float v = md is not null && md[i] == 0 ? 0f : wd[i];
+            yd[i] = step > 0 ? MathF.Round(v / step) * step : v;
+        }
+        return F.Record(y, g =>
+        {
+            if (md is null) { GradBuffer.Accumulate(w, g.Data); return; }
+            var d = Tensor.Empty(w.Shape).Data;
+            for (int i = 0; i < d.Length; i++) d[i] = g.Data[i] * md[i];
+            GradBuffer.Accumulate(w, d);
+        }, w);
+    }
+
+    /// <summary>Quantisation step Δ = max|w·mask|/(2^(bits−1) − 1); 0 (no quantisation) for bits ≥ 32 or all-zero weights.</summary>
+    public static float QuantStep(ReadOnlySpan<float> w, ReadOnlySpan<float> mask, int bits)
+    {
+        if (bits >= 32) return 0f;
+        float max = 0;
+        for (int i = 0; i < w.Length; i++)
+            if (mask.IsEmpty || mask[i] != 0) max = MathF.Max(max, MathF.Abs(w[i]));
+        return max / ((1 << (bits - 1)) - 1);
+    }
 }

@@ -48,8 +48,38 @@ public sealed class IsingBlock : Module
     /// <summary>Shape of one output sample.</summary>
     public int[] OutputShape => Output.UpperShape;
 
-    /// <summary>Hidden field from the clamped input: BN(W₁x) (train or eval statistics).</summary>
-    public Tensor HiddenField(Tensor x) => HiddenNorm.Forward(Hidden.Apply(x));
+    /// <summary>
+    /// True once batch normalisation has been folded into W₁ (<see cref="FoldNorm"/>): the norm is then the
+    /// identity plus the field b₁ and stays in evaluation mode, so training acts on the couplings the machine holds.
+    /// </summary>
+    public bool NormFolded { get; set; }
+
+    /// <summary>Hidden field from the clamped input: BN(W₁x) (train or eval statistics; always eval once folded).</summary>
+    public Tensor HiddenField(Tensor x) => NormFolded
+        ? F.BatchNorm(Hidden.Apply(x), HiddenNorm.Gamma, HiddenNorm.Beta, HiddenNorm.RunningMean, HiddenNorm.RunningVar, training: false, eps: HiddenNorm.Eps)
+        : HiddenNorm.Forward(Hidden.Apply(x));
+
+    /// <summary>
+    /// Folds the evaluation statistics of the batch norm into W₁ (W₁ ← γ/√(σ²+ε)·W₁) and the field
+    /// (β ← β − γμ/√(σ²+ε)), leaving the norm as identity + field: the model computes the same function and its
+    /// W₁ is now exactly the machine's hidden couplings (needed before quantising them).
+    /// </summary>
+    public void FoldNorm()
+    {
+        if (NormFolded) return;
+        var bn = HiddenNorm;
+        int hc = HiddenShape[0], per = Hidden.Weight.Length / hc;
+        for (int c = 0; c < hc; c++)
+        {
+            float inv = 1f / MathF.Sqrt(bn.RunningVar.Data[c] + bn.Eps), scale = bn.Gamma.Data[c] * inv;
+            for (int i = 0; i < per; i++) Hidden.Weight.Data[c * per + i] *= scale;
+            bn.Beta.Data[c] -= bn.Gamma.Data[c] * bn.RunningMean.Data[c] * inv;
+            bn.Gamma.Data[c] = 1f;
+            bn.RunningMean.Data[c] = 0f;
+            bn.RunningVar.Data[c] = 1f - bn.Eps;
+        }
+        NormFolded = true;
+    }
 
     /// <summary>
     /// Surrogate output magnetisation m_o after <paramref name="iterations"/> mean-field passes (the first

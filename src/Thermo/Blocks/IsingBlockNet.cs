@@ -34,6 +34,8 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     public BlockObjective Objective { get; set; } = new();
     /// <summary>Seed of the training noise (set from the run's seed).</summary>
     public ulong NoiseSeed { get; set; }
+    /// <summary>Coupling precision and sparsity when prepared by <see cref="BlockQuantizer"/>, else null.</summary>
+    public (int Bits, float Sparsity)? Quantization { get; set; }
 
     /// <summary>Chains blocks; the last block must have classes × population outputs.</summary>
     public IsingBlockNet(IEnumerable<IsingBlock> chain, int classes, int population, float binarizeThreshold)

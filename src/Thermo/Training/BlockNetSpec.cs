@@ -35,6 +35,18 @@ internal static class BlockNetSpec
             }
         }
         var net = new IsingBlockNet(blocks, spec.Classes, population, binarize);
+        if (d["quantization"] is JsonObject q)
+        {
+            // Weights in the checkpoint are already folded and masked; rebuild the same structure (mask buffers).
+            int bits = q["bits"]?.GetValue<int>() ?? 32;
+            foreach (var b in blocks)
+            {
+                b.NormFolded = true;
+                b.Hidden.EnableQuantization(bits);
+                b.Output.EnableQuantization(bits);
+            }
+            net.Quantization = (bits, Float(q, "sparsity", 0));
+        }
         if (d["objective"] is JsonObject o)
         {
             net.Objective = new BlockObjective

@@ -106,6 +106,15 @@ public sealed class ModelSpec
         }
     }
 
+    /// <summary>A copy that records coupling quantisation (block networks prepared by <see cref="Blocks.BlockQuantizer"/>).</summary>
+    public ModelSpec WithQuantization(int bits, float sparsity)
+    {
+        var doc = (JsonObject)Document.DeepClone();
+        doc["quantization"] = new JsonObject { ["bits"] = bits, ["sparsity"] = sparsity };
+        doc["name"] = $"{Name}-{bits}bit{(sparsity > 0 ? $"-sparse{sparsity:0.##}" : "")}";
+        return Parse(doc.ToJsonString(), Name);
+    }
+
     /// <summary>A copy that records <paramref name="normalization"/> as the input normalisation.</summary>
     public ModelSpec WithNormalization(Data.Normalization normalization)
     {

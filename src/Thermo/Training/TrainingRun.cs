@@ -12,6 +12,10 @@ public sealed record TrainingRunOptions
     public string? Preset { get; init; }
     /// <summary>Model definition file.</summary>
     public string? ModelPath { get; init; }
+    /// <summary>Start from this trained model and its definition instead of a fresh initialisation (fine-tuning).</summary>
+    public (ModelSpec Spec, Module Model)? Start { get; init; }
+    /// <summary>Training options to use when neither a preset nor <see cref="Start"/>'s run supplies them.</summary>
+    public TrainOptions? Options { get; init; }
     /// <summary>Dataset name or path (default: the preset's).</summary>
     public string? Dataset { get; init; }
     /// <summary>Data cache directory (default ~/.cache/thermo or $THERMO_DATA_DIR).</summary>
@@ -53,11 +57,12 @@ public static class TrainingRun
     /// <summary>Runs training as configured.</summary>
     public static TrainingRunResult Execute(TrainingRunOptions o, Action<TrainProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
     {
-        if ((o.Preset is null) == (o.ModelPath is null)) throw new ArgumentException("give exactly one of --preset and --model");
+        if ((o.Preset is null ? 0 : 1) + (o.ModelPath is null ? 0 : 1) + (o.Start is null ? 0 : 1) != 1)
+            throw new ArgumentException("give exactly one of --preset and --model");
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
-        var spec = preset?.Spec ?? ModelSpec.Load(o.ModelPath!);
+        var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
         string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
-        var baseOptions = preset?.Options ?? new TrainOptions();
+        var baseOptions = o.Options ?? preset?.Options ?? new TrainOptions();
         string checkpoint = Path.Combine(o.OutputDirectory, CheckpointName);
         if (o.Resume && !File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpoint}'");
         if (!o.Resume && File.Exists(checkpoint))
@@ -75,11 +80,11 @@ public static class TrainingRun
         if (expected.Length != 3 || expected[0] != train.Channels || expected[1] != train.Height || expected[2] != train.Width)
             throw new InvalidDataException($"dataset '{dataset}' has images {train.Channels}x{train.Height}x{train.Width}, model '{spec.Name}' expects {string.Join("x", expected)}");
 
-        var probe = spec.Build();
+        var probe = o.Start?.Model ?? spec.Build();
         var normalization = spec.Normalization ?? (probe is IsingBlockNet ? Normalization.UnitRange
             : DatasetCatalog.TryGet(dataset, out var info) ? info.Normalization : MeasuredNormalization(train));
         spec = spec.WithNormalization(normalization);
-        var model = spec.Build();
+        var model = o.Start?.Model ?? spec.Build();
         var options = baseOptions with
         {
             Epochs = o.Epochs ?? baseOptions.Epochs,
@@ -89,7 +94,7 @@ public static class TrainingRun
             CheckpointEverySteps = o.CheckpointEverySteps,
             MaxStepsThisRun = o.MaxStepsThisRun,
         };
-        model.Initialize(options.Seed);
+        if (o.Start is null) model.Initialize(options.Seed);
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
         var loader = new DataLoader(train, new DataLoaderOptions
@@ -139,4 +144,8 @@ public static class TrainingRun
         var (mean, std) = data.ChannelStatistics();
         return new Normalization(mean.Select(v => (float)v).ToArray(), std.Select(v => (float)Math.Max(v, 1e-3)).ToArray());
     }
+
+    /// <summary>The dataset a checkpoint was trained on (from its provenance checksums), or null.</summary>
+    public static string? DatasetOf(CheckpointMetadata meta) =>
+        meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault();
 }
