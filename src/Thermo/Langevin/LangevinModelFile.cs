@@ -53,7 +53,8 @@ public static class LangevinModelFile
             ["coupling_classes"] = new JsonArray(CouplingClassNames.Names(c.Classes).Select(s => (JsonNode)s!).ToArray()),
             ["input_input_bonds"] = "J.input_input[i, 0] couples input i with its left neighbour, [i, 1] with the one below; periodic lattice",
             ["kT"] = c.KT, ["J2"] = c.J2, ["J4"] = c.J4, ["mobility"] = c.Mobility,
-            ["dt"] = schedule.Dt, ["steps"] = schedule.Steps, ["t_final"] = schedule.FinalTime,
+            // Through decimal so that 1e-3f is written as 0.001 (its shortest float form), not 0.0010000000474974513.
+            ["dt"] = (decimal)schedule.Dt, ["steps"] = schedule.Steps, ["t_final"] = (decimal)schedule.Dt * schedule.Steps,
             ["input_normalization"] = new JsonObject
             {
                 ["formula"] = "x = (pixel * pixel_scale - mean) / std, then x *= target_l2_norm / ||x|| (per input)",
