@@ -56,8 +56,10 @@ public static class Presets
     /// <summary>
     /// Three Ising blocks for 28×28 grey images: [conv 3×3 → h1, conv 4×4 stride 2 → o1] (14×14),
     /// [conv 3×3 → h2, conv 4×4 stride 2 → o2] (7×7), [dense → h3, dense → 10 classes × 10 population].
+    /// The objective defaults to one mean-field pass without variance propagation: with the magnitude penalty
+    /// on, the ablation in docs/method.md finds no accuracy difference and it is 2.6× cheaper to train.
     /// </summary>
-    static string ThreeBlockNet(string name, int h1, int o1, int h2, int o2, int h3, float samples, int iterations = 2) => $$$"""
+    static string ThreeBlockNet(string name, int h1, int o1, int h2, int o2, int h3, float samples, int iterations = 1, bool variance = false) => $$$"""
         {"name": "{{{name}}}", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
          "binarize": 0.5, "delta": 0.5, "population": 10,
          "blocks": [
@@ -66,6 +68,6 @@ public static class Presets
            {"hidden": {"type": "conv2d", "out": {{{h2}}}, "kernel": 3, "padding": 1},
             "output": {"type": "conv2d", "out": {{{o2}}}, "kernel": 4, "stride": 2, "padding": 1}},
            {"hidden": {"type": "linear", "out": {{{h3}}}}, "output": {"type": "linear"}}],
-         "objective": {"samples": {{{samples}}}, "iterations": {{{iterations}}}}}
+         "objective": {"samples": {{{samples}}}, "iterations": {{{iterations}}}, "variance": {{{(variance ? "true" : "false")}}}}}
         """;
 }
