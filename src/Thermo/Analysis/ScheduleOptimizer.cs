@@ -14,21 +14,28 @@ public sealed class ScheduleOptimizer
 {
     readonly IAccuracyModel model;
     readonly long[] freeSpins;
-    readonly int[] grid;
+    readonly int[][] grids;
     readonly int[][] burnIns;
     readonly Dictionary<string, double> cache = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Prepares a search over <paramref name="grid"/> (candidate G, default <see cref="DefaultGrid"/>(1024)) and, per block,
-    /// candidate burn-ins <paramref name="burnIns"/> (default: 0 only… pass the measured choice).
+    /// Prepares a search over <paramref name="grid"/> (candidate G for every block, default <see cref="DefaultGrid"/>(1024)) and,
+    /// per block, candidate burn-ins <paramref name="burnIns"/> (default: 0 only; pass the measured choice).
     /// </summary>
     public ScheduleOptimizer(IAccuracyModel model, IReadOnlyList<long> freeSpins, IReadOnlyList<int>? grid = null, IReadOnlyList<int[]>? burnIns = null)
+        : this(model, freeSpins, Enumerable.Repeat((grid ?? DefaultGrid(1024)).ToArray(), model.Blocks).ToList(), burnIns)
+    {
+    }
+
+    /// <summary>Prepares a search with its own grid of candidate G per block (<paramref name="grids"/>[b]).</summary>
+    public ScheduleOptimizer(IAccuracyModel model, IReadOnlyList<long> freeSpins, IReadOnlyList<int[]> grids, IReadOnlyList<int[]>? burnIns = null)
     {
         if (freeSpins.Count != model.Blocks) throw new ArgumentException($"need free-spin counts for {model.Blocks} blocks, got {freeSpins.Count}");
+        if (grids.Count != model.Blocks) throw new ArgumentException($"need a G grid for each of the {model.Blocks} blocks, got {grids.Count}");
         this.model = model;
         this.freeSpins = freeSpins.ToArray();
-        this.grid = (grid ?? DefaultGrid(1024)).Distinct().Order().ToArray();
-        if (this.grid.Length == 0 || this.grid[0] < 1) throw new ArgumentException("the G grid must hold positive sample counts");
+        this.grids = grids.Select(g => g.Distinct().Order().ToArray()).ToArray();
+        if (this.grids.Any(g => g.Length == 0 || g[0] < 1)) throw new ArgumentException("every G grid must hold positive sample counts");
         this.burnIns = burnIns?.Select(t => t.Distinct().Order().ToArray()).ToArray() ?? Enumerable.Repeat(new[] { 0 }, model.Blocks).ToArray();
         if (this.burnIns.Length != model.Blocks || this.burnIns.Any(t => t.Length == 0 || t[0] < 0))
             throw new ArgumentException($"need at least one non-negative burn-in candidate for each of the {model.Blocks} blocks");
@@ -75,7 +82,7 @@ public sealed class ScheduleOptimizer
     BlockSchedule? Search(Func<BlockSchedule, bool> feasible, Func<BlockSchedule, double> objective, bool startCheapest = false)
     {
         int blocks = model.Blocks;
-        var g = Enumerable.Repeat(startCheapest ? 0 : grid.Length - 1, blocks).ToArray();   // indices into grid
+        var g = Enumerable.Range(0, blocks).Select(b => startCheapest ? 0 : grids[b].Length - 1).ToArray();   // indices into grids[b]
         var t = new int[blocks];                                                          // indices into burnIns[b]
         if (!startCheapest) for (int b = 0; b < blocks; b++) t[b] = burnIns[b].Length - 1;
         var current = Make(g, t);
@@ -88,7 +95,7 @@ public sealed class ScheduleOptimizer
             bool improved = false;
             // Trades: pin one block at each grid value and let coordinate descent re-balance the others.
             foreach (int i in order)
-                for (int gi = 0; gi < grid.Length; gi++)
+                for (int gi = 0; gi < grids[i].Length; gi++)
                 {
                     if (gi == g[i]) continue;
                     var g2 = (int[])g.Clone(); var t2 = (int[])t.Clone();
@@ -121,7 +128,7 @@ public sealed class ScheduleOptimizer
         int keepG = g[b], keepT = t[b];
         int bestG = keepG, bestT = keepT;
         for (int ti = 0; ti < burnIns[b].Length; ti++)
-            for (int gi = 0; gi < grid.Length; gi++)
+            for (int gi = 0; gi < grids[b].Length; gi++)
             {
                 g[b] = gi; t[b] = ti;
                 var s = Make(g, t);
@@ -134,7 +141,7 @@ public sealed class ScheduleOptimizer
     }
 
     BlockSchedule Make(int[] g, int[] t) =>
-        new(g.Select(i => grid[i]).ToArray(), t.Select((i, b) => burnIns[b][i]).ToArray());
+        new(g.Select((i, b) => grids[b][i]).ToArray(), t.Select((i, b) => burnIns[b][i]).ToArray());
 
     /// <summary>Exhaustive search over the grid (and burn-in candidates): the cheapest schedule reaching <paramref name="target"/>.</summary>
     public BlockSchedule? BruteForce(double target)
@@ -151,7 +158,7 @@ public sealed class ScheduleOptimizer
             int b = 0;
             for (; b < blocks; b++)
             {
-                if (++g[b] < grid.Length) break;
+                if (++g[b] < grids[b].Length) break;
                 g[b] = 0;
                 if (++t[b] < burnIns[b].Length) break;
                 t[b] = 0;

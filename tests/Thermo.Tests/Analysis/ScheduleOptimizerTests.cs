@@ -99,3 +99,22 @@ public class ScheduleOptimizerTests
         Assert.Null(opt.MaximiseAccuracy(5));
     }
 }
+
+public class AccuracyLawTests
+{
+    [Fact]
+    public void Fits_recover_the_asymptote_coefficient_and_exponent()
+    {
+        double[] g = [8, 16, 32, 64, 128, 256, 512, 1024];
+        var acc = g.Select(v => 0.98 - 0.3 / v).ToArray();
+        var law = AccuracyLaw.Fit(g, acc, null, 1, 8);
+        Assert.Equal(0.98, law.Asymptote, 10);
+        Assert.Equal(0.3, law.K, 10);
+        Assert.Equal(0.15, law.C(2), 10);
+        var sqrt = g.Select(v => 0.95 - 0.2 / Math.Sqrt(v)).ToArray();
+        var free = AccuracyLaw.FitExponent(g, sqrt, null, 8);
+        Assert.Equal(0.5, free.Gamma, 6);
+        Assert.Equal(0.95, free.Asymptote, 6);
+        Assert.Equal(0.95 - 0.2 / 10, free.At(100), 6);
+    }
+}
