@@ -16,6 +16,7 @@ public static class CommandCatalog
         yield return MergeCommand.Create();
         yield return ExportCommand.Create();
         yield return IsingCommand.Create();
+        yield return ScheduleCommand.Create();
         yield return LangevinCommand.Create();
         yield return ReportCommand.Create();
         yield return BenchCommand.Create();
