@@ -64,13 +64,7 @@ public sealed class BlockPipeline
     }
 
     /// <summary>The first block's ±1 inputs for byte images (pixel/255 against the binarisation threshold).</summary>
-    public sbyte[] InputSpins(ReadOnlySpan<byte> pixels)
-    {
-        var s = new sbyte[pixels.Length];
-        float threshold = Net.BinarizeThreshold;
-        for (int i = 0; i < s.Length; i++) s[i] = pixels[i] / 255f > threshold ? (sbyte)1 : (sbyte)-1;
-        return s;
-    }
+    public sbyte[] InputSpins(ReadOnlySpan<byte> pixels) => Net.EncodeSpins(pixels);
 
     /// <summary>
     /// Runs block <paramref name="block"/> on <paramref name="count"/> input rows (global indices from

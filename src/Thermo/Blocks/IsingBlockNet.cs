@@ -9,7 +9,7 @@ namespace Thermo.Blocks;
 /// <summary>
 /// A deep network of <see cref="IsingBlock"/>s joined by a thin digital step: each block's output spins are
 /// time-averaged over G samples and binarised (the sign-average), then clamped as the next block's input.
-/// The input image is binarised at <see cref="BinarizeThreshold"/>. The last block has
+/// The input image is encoded as ±1 spins by <see cref="Thresholds"/>. The last block has
 /// classes × <see cref="Population"/> output spins; a class's score is the mean of its population's time
 /// averages, and the prediction is the arg-max.
 /// <para>Training minimises softmax cross-entropy of <c>scale · score</c> on the noisy surrogate plus the
@@ -26,8 +26,11 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     public int Population { get; }
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
-    /// <summary>Pixels (in [0, 1]) above this become +1 input spins, the rest −1.</summary>
-    public float BinarizeThreshold { get; }
+    /// <summary>
+    /// Input encoding: pixel value v ∈ [0, 1] of channel c gives one ±1 spin per threshold t_k (+1 when v &gt; t_k),
+    /// in channel c·K + k: a single threshold binarises, several give a thermometer code.
+    /// </summary>
+    public float[] Thresholds { get; }
     /// <summary>Learnable logit scale applied to the class scores in training.</summary>
     public Tensor Scale { get; }
     /// <summary>The training objective.</summary>
@@ -38,8 +41,9 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     public (int Bits, float Sparsity)? Quantization { get; set; }
 
     /// <summary>Chains blocks; the last block must have classes × population outputs.</summary>
-    public IsingBlockNet(IEnumerable<IsingBlock> chain, int classes, int population, float binarizeThreshold)
+    public IsingBlockNet(IEnumerable<IsingBlock> chain, int classes, int population, params float[] thresholds)
     {
+        if (thresholds.Length == 0) throw new ArgumentException("at least one input threshold is needed");
         foreach (var b in chain)
         {
             if (blocks.Count > 0 && !blocks[^1].OutputShape.SequenceEqual(b.InputShape))
@@ -49,19 +53,52 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
         if (blocks.Count == 0) throw new ArgumentException("an Ising-block network needs at least one block");
         if (blocks[^1].OutputShape.Aggregate(1, (a, c) => a * c) != classes * population)
             throw new ArgumentException($"the last block has {string.Join("x", blocks[^1].OutputShape)} outputs, expected classes × population = {classes * population}");
-        Classes = classes; Population = population; BinarizeThreshold = binarizeThreshold;
+        Classes = classes; Population = population; Thresholds = (float[])thresholds.Clone();
         Scale = Parameter("scale", new Tensor([8f], 1));
         readout = new float[classes * population * classes];
         for (int c = 0; c < classes; c++)
             for (int p = 0; p < population; p++) readout[(c * population + p) * classes + c] = 1f / population;
     }
 
-    /// <summary>±1 spins from images with pixels in [0, 1].</summary>
+    /// <summary>±1 input spins [N, C·K, H, W] from images [N, C, H, W] with pixels in [0, 1] (see <see cref="Thresholds"/>).</summary>
     public Tensor Binarize(Tensor images)
     {
-        var s = Tensor.Empty(images.Shape);
+        int n = images.Shape[0], c = images.Shape[1], plane = images.Length / (n * c), k = Thresholds.Length;
+        int[] shape = [.. images.Shape];
+        shape[1] = c * k;
+        var s = Tensor.Empty(shape);
         var src = images.Data; var dst = s.Data;
-        for (int i = 0; i < dst.Length; i++) dst[i] = src[i] > BinarizeThreshold ? 1f : -1f;
+        for (int i = 0; i < n * c; i++)
+            for (int t = 0; t < k; t++)
+            {
+                float th = Thresholds[t];
+                var from = src.AsSpan(i * plane, plane);
+                var to = dst.AsSpan((i * k + t) * plane, plane);
+                for (int p = 0; p < plane; p++) to[p] = from[p] > th ? 1f : -1f;
+            }
+        return s;
+    }
+
+    /// <summary>
+    /// The first block's ±1 input rows for byte images [count, C, H, W] (pixel/255 against each threshold; the
+    /// same code as <see cref="Binarize"/>), row-major [count, C·K·H·W].
+    /// </summary>
+    public sbyte[] EncodeSpins(ReadOnlySpan<byte> pixels)
+    {
+        int k = Thresholds.Length, spinsPerImage = blocks[0].InputShape.Aggregate(1, (a, b) => a * b);
+        int channels = blocks[0].InputShape[0] / k, perImage = spinsPerImage / k, plane = perImage / Math.Max(1, channels);
+        if (perImage == 0 || pixels.Length % perImage != 0 || channels * k != blocks[0].InputShape[0])
+            throw new ArgumentException($"{pixels.Length} pixels are not whole images for the first block's input [{string.Join(", ", blocks[0].InputShape)}] with {k} threshold(s)");
+        int count = pixels.Length / perImage;
+        var s = new sbyte[pixels.Length * k];
+        for (int i = 0; i < count * channels; i++)
+            for (int t = 0; t < k; t++)
+            {
+                float th = Thresholds[t];
+                var from = pixels.Slice(i * plane, plane);
+                var to = s.AsSpan((i * k + t) * plane, plane);
+                for (int p = 0; p < plane; p++) to[p] = from[p] / 255f > th ? (sbyte)1 : (sbyte)-1;
+            }
         return s;
     }
 

@@ -9,12 +9,21 @@ internal static class BlockNetSpec
     public static IsingBlockNet Build(ModelSpec spec)
     {
         var d = spec.Document;
-        float delta = Float(d, "delta", 0.5f), binarize = Float(d, "binarize", 0.5f);
+        float delta = Float(d, "delta", 0.5f);
+        float[] thresholds = d["binarize"] switch
+        {
+            null => [0.5f],
+            JsonArray a when a.Count > 0 => a.Select(v => v!.GetValue<float>()).ToArray(),
+            JsonValue v => [v.GetValue<float>()],
+            _ => throw new InvalidDataException("\"binarize\" must be a threshold or a non-empty array of thresholds (thermometer code)"),
+        };
+        if (thresholds.Any(t => !(t >= 0 && t < 1))) throw new InvalidDataException("\"binarize\" thresholds must be in [0, 1)");
         int population = d["population"]?.GetValue<int>() ?? 1;
         if (population < 1) throw new InvalidDataException("\"population\" must be at least 1");
         var blocksJson = (JsonArray)d["blocks"]!;
         if (blocksJson.Count == 0) throw new InvalidDataException("\"blocks\" is empty");
         var shape = (int[])spec.Input.Clone();
+        shape[0] *= thresholds.Length; // thermometer code: K spin planes per image channel
         var blocks = new List<IsingBlock>();
         for (int b = 0; b < blocksJson.Count; b++)
         {
@@ -34,7 +43,7 @@ internal static class BlockNetSpec
                 throw new InvalidDataException($"{where}: {e.Message}");
             }
         }
-        var net = new IsingBlockNet(blocks, spec.Classes, population, binarize);
+        var net = new IsingBlockNet(blocks, spec.Classes, population, thresholds);
         if (d["quantization"] is JsonObject q)
         {
             // Weights in the checkpoint are already folded and masked; rebuild the same structure (mask buffers).

@@ -20,7 +20,7 @@ namespace Thermo.Training;
 /// With <c>"family": "ising-blocks"</c> the model is an <see cref="Blocks.IsingBlockNet"/> instead:
 /// <code>
 /// {"name": "mnist-ising", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10,
-///  "binarize": 0.5, "delta": 0.5, "population": 10,
+///  "binarize": 0.5, "delta": 0.5, "population": 10,      (or "binarize": [0.25, 0.5, 0.75]: thermometer code)
 ///  "blocks": [
 ///    {"hidden": {"type": "conv2d", "out": 32, "kernel": 3, "padding": 1},
 ///     "output": {"type": "conv2d", "out": 64, "kernel": 4, "stride": 2, "padding": 1}},

@@ -153,4 +153,24 @@ public class BlockTests
         Check(() => block.Surrogate(x, 3, true, out _), [.. ps], eps: 2e-3f, atol: 3e-3f, rtol: 3e-2f);
         Check(() => block.MagnitudePenalty(0.5f, 0.2f, out _, out _), [block.Output.Weight], eps: 1e-3f);
     }
+
+    [Fact]
+    public void Thermometer_code_gives_one_spin_plane_per_threshold_and_both_encoders_agree()
+    {
+        var spec = Thermo.Training.ModelSpec.Parse("""
+            {"name": "t", "family": "ising-blocks", "input": [3, 4, 4], "classes": 2, "binarize": [0.25, 0.5, 0.75], "population": 1,
+             "blocks": [{"hidden": {"type": "conv2d", "out": 2, "kernel": 3, "padding": 1}, "output": {"type": "linear"}}]}
+            """);
+        var net = Assert.IsType<IsingBlockNet>(spec.Build());
+        Assert.Equal([9, 4, 4], net.Blocks[0].InputShape);
+        var bytes = new byte[2 * 3 * 16];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 37 % 256);
+        var images = new Tensor(bytes.Select(b => b / 255f).ToArray(), 2, 3, 4, 4);
+        var fromTensor = net.Binarize(images).Data;
+        var fromBytes = net.EncodeSpins(bytes);
+        Assert.Equal(fromTensor.Select(v => (sbyte)v).ToArray(), fromBytes);
+        // Pixel 5 of channel 1 of image 0 = byte 37·21 mod 256: its three spins follow the thresholds.
+        float v = bytes[16 + 5] / 255f;
+        for (int t = 0; t < 3; t++) Assert.Equal(v > new[] { 0.25f, 0.5f, 0.75f }[t] ? 1f : -1f, fromTensor[(1 * 3 + t) * 16 + 5]);
+    }
 }
