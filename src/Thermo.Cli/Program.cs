@@ -1,22 +1,68 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Thermo.Cli;
 using Thermo.Cli.Commands;
 
-var root = new RootCommand("""
+const string Overview = """
     Thermo: train neural networks for thermodynamic hardware and simulate that hardware.
 
     The data flow, one command group per stage:
-      data      fetch and inspect datasets (MNIST, Fashion-MNIST, CIFAR-10/100)
-      train     train a network (digital or thermodynamic) and write a checkpoint
-      eval      evaluate a checkpoint: forward, mean-field or real Gibbs sampling
-      ising     compile networks to Ising programs and sample them
-      schedule  choose samples per block for a target accuracy at least cost
-      langevin  Langevin (analog) thermodynamic computers: train, evaluate, export
-      export    export a trained digital network to ONNX
-      report    render a run's JSON/Markdown/HTML report with plots
-      bench     side-by-side benchmarks against the PyTorch peer
-    Start with `thermo quickstart`.
-    """);
+      data → train → (quantize) → ising / eval --mode gibbs → schedule → report,  with langevin beside it.
+    Start with `thermo quickstart`; `thermo COMMAND --help` explains each command with examples.
+    """;
+
+// A plain command named "thermo" (rather than RootCommand, which takes the assembly's name) so usage lines
+// read `thermo train [options]`.
+var root = new Command("thermo", Overview);
+root.Options.Add(new HelpOption());
+root.Options.Add(new VersionOption());
 root.Options.Add(CommonOptions.Threads);
 foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-return await root.Parse(args).InvokeAsync();
+root.SetAction(_ => { Catalogue(root); return 0; });
+
+if (args.Length == 0 || args is ["--help"] or ["-h"] or ["-?"])
+{
+    Catalogue(root);
+    return 0;
+}
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
+    string where = parsed.CommandResult.Command == root ? "thermo" : $"thermo {string.Join(' ', CommandPath(parsed.CommandResult.Command, root))}";
+    Console.Error.WriteLine($"see `{where} --help`");
+    return CliAction.BadInput;
+}
+return await parsed.InvokeAsync();
+
+static IEnumerable<string> CommandPath(Command command, Command root)
+{
+    var names = new Stack<string>();
+    for (var c = command; c is not null && c != root; c = c.Parents.OfType<Command>().FirstOrDefault()) names.Push(c.Name);
+    return names;
+}
+
+static void Catalogue(Command root)
+{
+    Console.WriteLine(Overview);
+    Console.WriteLine("\nUsage: thermo COMMAND [options]\n\nCommands:");
+    int width = root.Subcommands.Max(c => c.Name.Length) + 2;
+    foreach (var c in root.Subcommands) Console.WriteLine($"  {c.Name.PadRight(width)}{Summary(c.Description ?? "")}");
+    Console.WriteLine("\nOptions:\n  --threads N   worker threads for kernels (default: all cores)\n  --version     Thermo's version\n\nDocumentation: README.md and docs/ (method, results, benchmarks, formats).");
+}
+
+// The first sentence of a command's description (continuing past a colon when what precedes it is only a
+// title, e.g. "Ising programs: what an Ising machine runs").
+static string Summary(string description)
+{
+    string text = System.Text.RegularExpressions.Regex.Replace(description.Replace("e.g.", "e·g·").Replace("i.e.", "i·e·"), @"\s+", " ").Trim();
+    int end = text.Length;
+    foreach (var stop in new[] { ". ", ":", " (see" })
+    {
+        int i = text.IndexOf(stop, StringComparison.Ordinal);
+        if (stop == ":" && i >= 0 && i < 20) i = text.IndexOfAny(['.', ':'], i + 1);
+        if (i > 0 && i < end) end = i;
+    }
+    string first = text[..end].Trim().TrimEnd('.').Replace("e·g·", "e.g.").Replace("i·e·", "i.e.");
+    return first.Length > 0 ? char.ToUpperInvariant(first[0]) + first[1..] : first;
+}
