@@ -54,7 +54,13 @@ public static class TrainCommand
             };
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet);
             Action<string> log = asJson || silent ? _ => { } : s => Console.Error.WriteLine(s);
-            var result = ProgressView.Run($"train {name}", silent, asJson, progress => TrainingRun.Execute(options, progress, log));
+            var history = new List<TrainProgress>();
+            var result = ProgressView.Run($"train {name}", silent, asJson, progress => TrainingRun.Execute(options, p =>
+            {
+                if (p.ValidationAccuracy is not null || p.Step % 20 == 0) history.Add(p);
+                progress(p);
+            }, log));
+            var files = TrainingReport.Build(result, history).Write(options.OutputDirectory);
             var summary = new JsonObject
             {
                 ["checkpoint"] = result.CheckpointPath,
@@ -64,11 +70,12 @@ public static class TrainCommand
                 ["step"] = result.State.Step,
                 ["test_accuracy"] = result.TestAccuracy,
                 ["seconds"] = Math.Round(result.Seconds, 1),
+                ["report"] = files.Html,
             };
             if (asJson) Console.WriteLine(summary.ToJsonString());
             else if (!silent)
                 Console.WriteLine(result.Finished
-                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {result.CheckpointPath}"
+                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {result.CheckpointPath}; report {files.Html}"
                     : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {options.OutputDirectory}");
             return 0;
         });

@@ -38,7 +38,7 @@ public static class Presets
                {"hidden": {"type": "conv2d", "out": 16, "kernel": 3, "padding": 1},
                 "output": {"type": "conv2d", "out": 32, "kernel": 4, "stride": 2, "padding": 1}},
                {"hidden": {"type": "linear", "out": 256}, "output": {"type": "linear"}}],
-             "objective": {"samples": 32, "iterations": 2}}
+             "objective": {"samples": 32, "iterations": 1, "variance": false}}
             """, new TrainOptions { Epochs = 1, LearningRate = 3e-3f, WeightDecay = 0f, WarmupEpochs = 0.1f }),
         new("mnist", "thermodynamic CNN on MNIST: three Ising blocks joined by sign-averages, for Gibbs inference with G ≤ 64", "mnist",
             ThreeBlockNet("mnist-ising", 32, 64, 64, 128, 512, samples: 64),
