@@ -326,13 +326,13 @@ public static class ScheduleCommand
     static Command CompareCommand(Common c)
     {
         var examples = c.Examples(1000);
-        var target = new Option<double?>("--target-accuracy") { Description = "common accuracy A* (default: the measured uniform accuracy at --reference)" };
-        var reference = new Option<int>("--reference") { Description = "uniform G defining the default A*", DefaultValueFactory = _ => 65 };
-        var uniform = new Option<string>("--uniform") { Description = "uniform G values measured", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129" };
+        var target = new Option<double?>("--target-accuracy") { Description = "common accuracy A* (default: --below under the plateau of the uniform curve)" };
+        var below = new Option<double>("--below") { Description = "default A* = plateau (mean of the two longest uniform schedules) minus this", DefaultValueFactory = _ => 0.01 };
+        var uniform = new Option<string>("--uniform") { Description = "uniform G values measured", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129,257" };
         var grid = new Option<string>("--grid") { Description = "candidate G of the upstream blocks", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129" };
         var eps = new Option<string>("--epsilons") { Description = "error budgets ε of the adaptive test", DefaultValueFactory = _ => "0.3,0.1,0.03,0.01,0.003,0.001" };
         var cmd = new Command("compare", "Uniform, optimal (pilot + optimiser) and adaptive sampling measured on the same examples; spin updates at equal accuracy.")
-            { c.Model, c.Dataset, c.DataDir, examples, c.Start, target, reference, uniform, grid, eps, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Json };
+            { c.Model, c.Dataset, c.DataDir, examples, c.Start, target, below, uniform, grid, eps, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Json };
         cmd.WithAction(parse =>
         {
             bool json = parse.GetValue(c.Json);
@@ -343,7 +343,7 @@ public static class ScheduleCommand
             var options = new ComparisonOptions
             {
                 UniformSamples = ParseList(parse.GetValue(uniform)!, "--uniform"), BurnIn = parse.GetValue(c.Burn),
-                TargetAccuracy = parse.GetValue(target) is double t ? Fraction(t) : null, ReferenceSamples = parse.GetValue(reference),
+                TargetAccuracy = parse.GetValue(target) is double t ? Fraction(t) : null, BelowPlateau = parse.GetValue(below),
                 Epsilons = ParseDoubles(parse.GetValue(eps)!, "--epsilons"), Seed = parse.GetValue(c.Seed),
             };
             var r = ScheduleComparison.Run(p, d.Inputs, d.Labels, d.Start, pilot, g, options, Progress(json));

@@ -4,13 +4,13 @@ namespace Thermo.Analysis;
 public sealed record ComparisonOptions
 {
     /// <summary>Uniform G values measured for the baseline curve.</summary>
-    public int[] UniformSamples { get; init; } = [1, 3, 5, 7, 9, 13, 17, 25, 33, 49, 65, 129];
+    public int[] UniformSamples { get; init; } = [1, 3, 5, 7, 9, 13, 17, 25, 33, 49, 65, 129, 257];
     /// <summary>Burn-in of every block in the uniform baseline and of the upstream blocks elsewhere.</summary>
     public int BurnIn { get; init; } = 4;
-    /// <summary>Target accuracy A*; null: the measured accuracy of the uniform schedule at <see cref="ReferenceSamples"/>.</summary>
+    /// <summary>Target accuracy A*; null: <see cref="BelowPlateau"/> under the plateau (mean measured accuracy of the two longest uniform schedules).</summary>
     public double? TargetAccuracy { get; init; }
-    /// <summary>Uniform G whose measured accuracy is the default target.</summary>
-    public int ReferenceSamples { get; init; } = 65;
+    /// <summary>Default target distance below the plateau: where accuracy still rises with cost, so costs at A* are well defined.</summary>
+    public double BelowPlateau { get; init; } = 0.01;
     /// <summary>Extra predicted accuracy asked of the optimal schedule, one measured schedule per entry.</summary>
     public double[] TargetMargins { get; init; } = [0, 0.002, 0.005];
     /// <summary>Error budgets ε of the adaptive test, one measured run each.</summary>
@@ -67,8 +67,8 @@ public static class ScheduleComparison
         var measured = ScheduleMeasurement.Measure(p, inputs, labels, firstIndex, uniform, o.Replicates, o.Seed, o.Batch, progress);
         foreach (var m in measured)
             points.Add(new OperatingPoint("uniform", m.Schedule.ToString(), m.Cost, m.Accuracy, m.StandardError, Predict(pilot, m.Schedule), CostLedger.For(p, m.Schedule)));
-        double target = o.TargetAccuracy ?? measured.FirstOrDefault(m => m.Schedule.Samples[0] == o.ReferenceSamples)?.Accuracy
-            ?? throw new ArgumentException($"no target accuracy given and G = {o.ReferenceSamples} is not among the uniform schedules");
+        if (o.TargetAccuracy is null && measured.Count < 2) throw new ArgumentException("without a target accuracy, measure at least two uniform schedules (the plateau is their top two)");
+        double target = o.TargetAccuracy ?? measured.OrderByDescending(m => m.Cost).Take(2).Average(m => m.Accuracy) - o.BelowPlateau;
 
         var burnLast = Enumerable.Range(0, o.BurnIn + 1).ToArray();
         var burnIns = Enumerable.Range(0, blocks).Select(b => b == last ? burnLast : new[] { o.BurnIn }).ToList();

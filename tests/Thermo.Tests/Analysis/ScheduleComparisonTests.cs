@@ -1,0 +1,37 @@
+using Thermo.Analysis;
+
+namespace Thermo.Tests.Analysis;
+
+public class ScheduleComparisonTests
+{
+    static OperatingPoint Point(double cost, double acc) => new("m", "", cost, acc, double.NaN, double.NaN, new CostLedger([cost], [0], 0));
+
+    [Fact]
+    public void Cost_at_target_interpolates_accuracy_linearly_in_log_cost()
+    {
+        var pts = new[] { Point(100, 0.80), Point(400, 0.90), Point(1600, 0.95), Point(200, 0.70) };
+        Assert.Equal(200, ScheduleComparison.CostAt(pts, 0.85), 9);            // halfway between 100 and 400 in log cost
+        Assert.Equal(100, ScheduleComparison.CostAt(pts, 0.75), 9);            // the cheapest point already reaches it
+        Assert.True(double.IsNaN(ScheduleComparison.CostAt(pts, 0.99)));
+    }
+
+    [Fact]
+    public void Comparison_measures_all_three_methods_on_the_same_examples()
+    {
+        var net = TinyBlockNets.TwoDense(8, w2Scale: 2f);
+        var (pixels, _, labels) = TinyBlockNets.Images(40, 9);
+        var p = new BlockPipeline(net);
+        var x = p.InputSpins(pixels);
+        int[] grid = [1, 3, 5, 9, 17];
+        var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
+        var r = ScheduleComparison.Run(p, x, labels, 0, pilot, grid, new ComparisonOptions
+        {
+            UniformSamples = [1, 3, 9, 17], BurnIn = 2, TargetAccuracy = 0.2, Epsilons = [0.3, 0.01], LadderScales = [0.25, 1], TargetMargins = [0],
+        });
+        Assert.Equal(["uniform", "optimal", "adaptive"], r.Points.Select(q => q.Method).Distinct());
+        Assert.Equal(4 + 1 + 2, r.Points.Count);
+        Assert.All(r.Ladder, s => Assert.Contains(s.Samples[0], grid));
+        Assert.Equal(0.2, r.Target);
+        Assert.All(r.Points, q => Assert.True(q.Cost > 0 && q.Accuracy is >= 0 and <= 1));
+    }
+}
