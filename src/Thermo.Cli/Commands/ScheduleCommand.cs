@@ -283,6 +283,8 @@ public static class ScheduleCommand
             string betaText = parse.GetValue(betas)!;
             var scan = betaText.Length == 0 ? [] : MixingSurvey.Scan(p, x, Math.Min(n, 4), d.Start, ParseDoubles(betaText, "--betas"), ParseDoubles(parse.GetValue(deltas)!, "--deltas"),
                 ch, burn, sw, seed + 2, json ? null : m => Console.Error.WriteLine(m));
+            var relax = Enumerable.Range(0, p.Blocks).Select(b => MixingSurvey.Relaxation(p.Sampler(b),
+                new Sampling.InputBatch(x[b].AsSpan(0, Math.Min(n, 4) * p.InputWidth(b)).ToArray(), Math.Min(n, 4), p.InputWidth(b), d.Start), BlockPipeline.OutputLayer, 32, 48, 16, seed + 4)).ToArray();
             var checks = new List<(int, TimeAverageCheck)>();
             if (parse.GetValue(checkChains) is int cc and > 0)
                 for (int b = 0; b < p.Blocks; b++)
@@ -301,6 +303,7 @@ public static class ScheduleCommand
                     }).ToArray()),
                     ["scan"] = new JsonArray(scan.Select(r => (JsonNode)new JsonObject { ["block"] = r.Block, ["beta"] = r.Beta, ["delta"] = r.Delta, ["alpha"] = r.Alpha, ["lambda"] = r.Lambda, ["tau"] = r.Output.Pooled.Tau }).ToArray()),
                     ["checks"] = new JsonArray(checks.Select(t => (JsonNode)new JsonObject { ["block"] = t.Item1, ["ratio"] = t.Item2.Ratio, ["relative_error"] = t.Item2.RelativeError }).ToArray()),
+                    ["relaxation"] = new JsonArray(relax.Select(r => (JsonNode)new JsonArray(r.Take(8).Select(v => (JsonNode)v).ToArray())).ToArray()),
                 }.ToJsonString());
             else
             {
@@ -311,11 +314,12 @@ public static class ScheduleCommand
                         + (a.Groups.Length > 0 ? $"; class sums {a.Groups.Average(g => g.Tau):F3}" : "") + $"; α = {DobrushinBound.Alpha(p.Programs[b]):F2}, λ = {DobrushinBound.SweepContraction(p.Programs[b]):F2}");
                 }
                 foreach (var (b, k) in checks) Console.WriteLine($"block {b}: Var(mean of {k.Samples}) / (σ²τ/G) = {k.Ratio:F3} ± {k.RelativeError:F3} over {k.Spins} spins, {k.Chains} chains");
+                for (int b = 0; b < p.Blocks; b++) Console.WriteLine($"block {b}: relaxation overlap R(t) after sweeps 1…8: {string.Join(" ", relax[b].Take(8).Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}");
             }
             if (parse.GetValue(c.Out) is string dir)
             {
                 var report = RunReport.Start($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
-                InferenceReport.AddAutocorrelation(report, taus, scan, checks);
+                InferenceReport.AddAutocorrelation(report, taus, scan, checks, relax);
                 report.Write(dir);
             }
             return 0;

@@ -39,7 +39,8 @@ public static class InferenceReport
     }
 
     /// <summary>τ_int per block, autocorrelation functions, the (β, δ) scan against the Dobrushin bound and the variance check.</summary>
-    public static void AddAutocorrelation(RunReport report, IReadOnlyList<LayerAutocorrelation> taus, IReadOnlyList<MixingRow> scan, IReadOnlyList<(int Block, TimeAverageCheck Check)> checks)
+    public static void AddAutocorrelation(RunReport report, IReadOnlyList<LayerAutocorrelation> taus, IReadOnlyList<MixingRow> scan, IReadOnlyList<(int Block, TimeAverageCheck Check)> checks,
+        IReadOnlyList<double[]>? relaxation = null)
     {
         var section = report.Section("Autocorrelation");
         section.Text("τ_int = 1 + 2 Σ ρ(t) with Sokal's automatic window (M ≥ 5 τ), chains of one input centred on their pooled mean. "
@@ -69,6 +70,20 @@ public static class InferenceReport
             section.Text("Dependence on β and δ: every block's program rescaled; α is the Dobrushin row sum over free–free couplings, λ the per-sweep "
                 + "contraction of the two-colour sweep (tanh influences). The bound holds whenever λ < 1; the trained blocks sit outside that regime "
                 + "and still mix in about one sweep.").Table(s);
+        }
+        if (relaxation is { Count: > 0 })
+        {
+            int len = Math.Min(12, relaxation.Min(r => r.Length));
+            var rx = Enumerable.Range(1, len).Select(v => (double)v).ToArray();
+            var rp = new PlotSpec("Burn-in: relaxation from the random start", "relaxation").Axes("sweeps", "1 − R(t)", AxisScale.Linear, AxisScale.Log10);
+            var rt = new ReportTable(["block", .. Enumerable.Range(1, len).Select(v => $"R after {v}")]);
+            for (int b = 0; b < relaxation.Count; b++)
+            {
+                rp.Line($"block {b}", rx, relaxation[b].Take(len).Select(v => Math.Max(1e-4, 1 - v)).ToArray());
+                rt.Row([b, .. relaxation[b].Take(len).Select(v => (ReportValue)v)]);
+            }
+            section.Text("Overlap R(t) = Σ m⟨s(t)⟩/Σ m² of the chain-averaged outputs with their equilibrium magnetisations after t sweeps from the random initial state (32 chains): 1 − R is the burn-in bias left.")
+                .Table(rt).Plot(rp);
         }
         if (checks.Count > 0)
         {

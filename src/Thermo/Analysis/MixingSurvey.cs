@@ -81,6 +81,37 @@ public static class MixingSurvey
     }
 
     /// <summary>
+    /// Relaxation from the random initial state: R(t) = Σ_{i,k} m_ik ⟨s_ik(t)⟩ / Σ_{i,k} m_ik², the overlap of the
+    /// chain-averaged spins after sweep t with the equilibrium magnetisations m (estimated from sweeps ≥ <paramref name="equilibriumFrom"/>),
+    /// for t = 0 … sweeps − 1; R → 1 at equilibrium and 1 − R(t) is the burn-in bias left after t + 1 sweeps.
+    /// </summary>
+    public static double[] Relaxation(GibbsSampler sampler, InputBatch inputs, int layer, int chains, int sweeps, int equilibriumFrom, ulong seed)
+    {
+        if (equilibriumFrom >= sweeps) throw new ArgumentException("the equilibrium window must lie inside the run");
+        var trace = new TraceObserver([layer], includeBurnIn: true);
+        sampler.Run(new SamplingRequest(inputs, chains, new Schedule(0, sweeps), seed), trace);
+        var num = new double[sweeps];
+        double den = 0;
+        var avg = new double[sweeps];
+        for (int slot = 0; slot < inputs.Count; slot++)
+            for (int k = 0; k < trace.Size; k++)
+            {
+                Array.Clear(avg);
+                for (int c = 0; c < chains; c++)
+                {
+                    var sr = trace.Series(slot, c, k);
+                    for (int t = 0; t < sweeps; t++) avg[t] += sr[t];
+                }
+                double m = 0;
+                for (int t = equilibriumFrom; t < sweeps; t++) m += avg[t];
+                m /= (double)chains * (sweeps - equilibriumFrom);
+                den += m * m;
+                for (int t = 0; t < sweeps; t++) num[t] += m * avg[t] / chains;
+            }
+        return num.Select(v => den > 0 ? v / den : 1).ToArray();
+    }
+
+    /// <summary>
     /// Runs <paramref name="chains"/> chains per input for burn-in + G sweeps and compares the across-chain variance of every
     /// output spin's time average with σ_i² τ_i/G estimated from the same traces (Sokal window, chains pooled).
     /// </summary>

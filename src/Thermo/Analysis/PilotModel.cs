@@ -28,7 +28,7 @@ public sealed class PilotModel : IAccuracyModel
     readonly BlockPipeline pipeline;
     readonly PilotOptions options;
     readonly int[] labels;
-    readonly int classes, sweeps;
+    readonly int classes, sweeps, draws, firstDraws, poolChains;
     readonly Dictionary<string, sbyte[]> traces = new(StringComparer.Ordinal);   // upstream key → [example][draw][sweep][class]
     readonly List<sbyte[]> tauInputs = new();
 
@@ -37,6 +37,11 @@ public sealed class PilotModel : IAccuracyModel
         this.pipeline = pipeline; this.options = options; this.labels = labels;
         classes = pipeline.Classes;
         sweeps = options.BurnIn + options.LastBlockSamples;
+        // Level 0 draws R₁ inputs per example and G₀ when intermediate blocks run by Gibbs (each a chain), else all R.
+        bool nested = pipeline.Blocks >= 3 && !options.MeanFieldIntermediate;
+        firstDraws = nested ? Math.Clamp(options.IntermediateRuns, 1, options.Draws) : options.Draws;
+        draws = nested ? firstDraws * Math.Max(1, options.Draws / firstDraws) : options.Draws;
+        poolChains = Math.Min(options.PoolChains, firstDraws);
     }
 
     /// <inheritdoc/>
@@ -49,6 +54,8 @@ public sealed class PilotModel : IAccuracyModel
     public double LastBlockTau { get; private set; } = 1;
     /// <summary>The upstream sample counts (G₀, …, G_{B−2}) the pilot covers.</summary>
     public IReadOnlyCollection<string> UpstreamKeys => traces.Keys;
+    /// <summary>Draws of the last block's input per example and upstream schedule.</summary>
+    public int Draws => draws;
     /// <summary>Ising spin updates the pilot spent (for cost accounting).</summary>
     public long PilotSpinUpdates { get; private set; }
 
@@ -72,7 +79,7 @@ public sealed class PilotModel : IAccuracyModel
         var model = new PilotModel(pipeline, options, labels);
         int n = labels.Length, width = pipeline.InputWidth(0);
         if (inputs.Length != (long)n * width) throw new ArgumentException($"inputs hold {inputs.Length} values, {n} examples need {n * width}");
-        int per = options.Draws * model.sweeps * model.classes;
+        int per = model.draws * model.sweeps * model.classes;
         foreach (var u in combos) model.traces[Key(u)] = new sbyte[(long)n * per];
         for (int start = 0; start < n; start += options.Batch)
         {
@@ -93,13 +100,13 @@ public sealed class PilotModel : IAccuracyModel
         if (blocks == 1)
         {
             for (int i = 0; i < count; i++)
-                for (int r = 0; r < options.Draws; r++) lastRows.Add((Key([]), start + i, r, x0.AsSpan(i * pipeline.InputWidth(0), pipeline.InputWidth(0)).ToArray()));
+                for (int r = 0; r < draws; r++) lastRows.Add((Key([]), start + i, r, x0.AsSpan(i * pipeline.InputWidth(0), pipeline.InputWidth(0)).ToArray()));
             RunLast(lastRows, firstIndex);
             return;
         }
         // Block 0: one run, L₀ samples kept per output spin.
         var trace = new TraceObserver([BlockPipeline.OutputLayer], includeBurnIn: false);
-        int chains = Math.Min(options.PoolChains, options.Draws);
+        int chains = poolChains;
         var request = new SamplingRequest(new InputBatch(x0, count, pipeline.InputWidth(b0), firstIndex + start), chains,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, b0));
         pipeline.Sampler(b0).Run(request, trace);
@@ -111,56 +118,53 @@ public sealed class PilotModel : IAccuracyModel
             var rows = new List<DrawRow>();
             for (int i = 0; i < count; i++)
             {
-                var drawn = DrawFromPool(trace, chains, i, outs, g0, firstIndex + start + i);
-                for (int r = 0; r < options.Draws; r++) rows.Add(new DrawRow(start + i, r, drawn[r]));
+                var drawn = DrawFromPool(trace, Enumerable.Range(0, firstDraws).Select(r => r % chains).ToArray(), i, outs, g0,
+                    Philox.Stream((ulong)(firstIndex + start + i), 0x5EED0000UL + (ulong)g0));
+                for (int r = 0; r < firstDraws; r++) rows.Add(new DrawRow(start + i, r, drawn[r]));
             }
             Descend(1, rows, byG0.ToList(), [g0], firstIndex, lastRows);
         }
         RunLast(lastRows, firstIndex);
     }
 
-    sbyte[][] DrawFromPool(TraceObserver trace, int chains, int slot, int outs, int g, long example)
+    /// <summary>
+    /// Sign-averages of g samples drawn from a pool of recorded chains (one draw per entry of <paramref name="chainOfDraw"/>):
+    /// for g ≤ pool length a window of g consecutive samples at a random offset, else independent spins from the binomial tail
+    /// under the Beta(½ + plus, ½ + minus) posterior of each spin's magnetisation over all the slot's chains. Fair ties.
+    /// </summary>
+    sbyte[][] DrawFromPool(TraceObserver trace, int[] chainOfDraw, int slot, int outs, int g, ulong stream)
     {
-        int pool = options.PoolSamples, draws = options.Draws;
-        var x = new sbyte[draws][];
-        for (int r = 0; r < draws; r++) x[r] = new sbyte[outs];
+        int pool = trace.Sweeps, nd = chainOfDraw.Length;
+        var x = new sbyte[nd][];
+        for (int r = 0; r < nd; r++) x[r] = new sbyte[outs];
         if (g <= pool)
         {
             // Windows of g consecutive pool sweeps at random offsets: the statistic the machine computes, with the
             // chain's temporal and spatial correlations intact (the pool is stationary after burn-in).
-            var idx = new int[draws][];
-            for (int r = 0; r < draws; r++)
-            {
-                ulong stream = Philox.Stream((ulong)example, (ulong)r, 0x5EED0000UL + (ulong)g);
-                int offset = (int)(Philox.Uniform(options.Seed, stream, 0) * (pool - g + 1));
-                idx[r] = Enumerable.Range(offset, g).ToArray();
-            }
+            var offset = new int[nd];
+            for (int r = 0; r < nd; r++) offset[r] = (int)(Philox.Uniform(options.Seed, Philox.Stream(stream, (ulong)r), 0) * (pool - g + 1));
             for (int k = 0; k < outs; k++)
-            {
-                for (int r = 0; r < draws; r++)
+                for (int r = 0; r < nd; r++)
                 {
-                    var s = trace.Series(slot, r % chains, k);
+                    var sr = trace.Series(slot, chainOfDraw[r], k);
                     int sum = 0;
-                    var ix = idx[r];
-                    for (int j = 0; j < g; j++) sum += s[ix[j]];
-                    x[r][k] = sum > 0 || (sum == 0 && Philox.Uniform(options.Seed, Philox.Stream((ulong)example, (ulong)r, 0x71E0000UL + (ulong)g), (ulong)k) < 0.5f)
-                        ? (sbyte)1 : (sbyte)-1;
+                    for (int j = offset[r]; j < offset[r] + g; j++) sum += sr[j];
+                    x[r][k] = sum > 0 || (sum == 0 && Philox.Uniform(options.Seed, Philox.Stream(stream, (ulong)r, 0x71E), (ulong)k) < 0.5f) ? (sbyte)1 : (sbyte)-1;
                 }
-            }
             return x;
         }
-        var streams = Enumerable.Range(0, draws).Select(r => Philox.Stream((ulong)example, (ulong)r, 0x5EED0000UL + (ulong)g)).ToArray();
+        var chains = chainOfDraw.Distinct().ToArray();
         var cache = new Dictionary<int, double>();
         for (int k = 0; k < outs; k++)
         {
             int plus = 0;
-            for (int c = 0; c < chains; c++)
+            foreach (int c in chains)
             {
-                var s = trace.Series(slot, c, k);
-                for (int j = 0; j < pool; j++) if (s[j] > 0) plus++;
+                var sr = trace.Series(slot, c, k);
+                for (int j = 0; j < pool; j++) if (sr[j] > 0) plus++;
             }
-            if (!cache.TryGetValue(plus, out double q)) cache[plus] = q = SignAverage.PlusProbabilityPosterior(plus, pool * chains, g, 0.5, 0.5);
-            for (int r = 0; r < draws; r++) x[r][k] = Philox.Uniform(options.Seed, streams[r], (ulong)(pool + k)) < q ? (sbyte)1 : (sbyte)-1;
+            if (!cache.TryGetValue(plus, out double q)) cache[plus] = q = SignAverage.PlusProbabilityPosterior(plus, pool * chains.Length, g, 0.5, 0.5);
+            for (int r = 0; r < nd; r++) x[r][k] = Philox.Uniform(options.Seed, Philox.Stream(stream, (ulong)r), (ulong)(1 + k)) < q ? (sbyte)1 : (sbyte)-1;
         }
         return x;
     }
@@ -171,6 +175,11 @@ public sealed class PilotModel : IAccuracyModel
         {
             string key = Key(prefix);
             foreach (var row in rows) lastRows.Add((key, row.Example, row.Draw, row.Spins));
+            return;
+        }
+        if (!options.MeanFieldIntermediate)
+        {
+            DescendGibbs(block, rows, combos, prefix, firstIndex, lastRows);
             return;
         }
         // Intermediate block with random inputs: mean-field magnetisations, then independent binomial signs.
@@ -208,6 +217,35 @@ public sealed class PilotModel : IAccuracyModel
         }
     }
 
+    /// <summary>
+    /// Intermediate block by Gibbs: one chain of T + L samples per drawn input (all rows in one run, with chain keys unique to
+    /// this block and upstream prefix), then for each G_b windows of its pool feed the next block; the last intermediate
+    /// block multiplies each row into R/R₁ draws.
+    /// </summary>
+    void DescendGibbs(int block, List<DrawRow> rows, List<int[]> combos, int[] prefix, long firstIndex, List<(string, int, int, sbyte[])> lastRows)
+    {
+        int inW = pipeline.InputWidth(block), outs = pipeline.OutputSize(block);
+        var x = new sbyte[(long)rows.Count * inW];
+        for (int r = 0; r < rows.Count; r++) rows[r].Spins.CopyTo(x, (long)r * inW);
+        long baseIndex = (long)(Hash(prefix, block, rows[0].Example) >> 25) << 20;   // 39 random bits, then the row
+        var trace = new TraceObserver([BlockPipeline.OutputLayer], includeBurnIn: false);
+        pipeline.Sampler(block).Run(new SamplingRequest(new InputBatch(x, rows.Count, inW, baseIndex), 1,
+            new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, block)), trace);
+        PilotSpinUpdates += pipeline.FreeSpins[block] * (options.BurnIn + options.PoolSamples) * rows.Count;
+        int fan = block == pipeline.Blocks - 2 ? draws / firstDraws : 1;
+        foreach (var byG in combos.GroupBy(u => u[block]))
+        {
+            int g = byG.Key;
+            var next = new List<DrawRow>(rows.Count * fan);
+            for (int r = 0; r < rows.Count; r++)
+            {
+                var drawn = DrawFromPool(trace, new int[fan], r, outs, g, Philox.Stream((ulong)(firstIndex + rows[r].Example), (ulong)rows[r].Draw, Hash(prefix, block, g)));
+                for (int j = 0; j < fan; j++) next.Add(new DrawRow(rows[r].Example, rows[r].Draw * fan + j, drawn[j]));
+            }
+            Descend(block + 1, next, byG.ToList(), [.. prefix, g], firstIndex, lastRows);
+        }
+    }
+
     static ulong Hash(int[] prefix, int block, int g)
     {
         ulong h = Philox.Stream((ulong)block, (ulong)g, 0xB10C5);
@@ -230,16 +268,16 @@ public sealed class PilotModel : IAccuracyModel
         for (int j = 0; j < sorted.Count; j++)
         {
             var row = sorted[j];
-            long expected = ((long)(row.Example - firstExample) * keys.Count + keyIndex[row.Key]) * options.Draws + row.Draw;
+            long expected = ((long)(row.Example - firstExample) * keys.Count + keyIndex[row.Key]) * draws + row.Draw;
             if (expected != j) throw new InvalidOperationException("pilot rows do not cover every upstream schedule and draw of the batch");
         }
         var x = new sbyte[(long)sorted.Count * width];
         for (int j = 0; j < sorted.Count; j++) sorted[j].Spins.CopyTo(x, (long)j * width);
         var observer = new GroupTraceObserver(BlockPipeline.OutputLayer, GroupTraceObserver.Populations(classes, pipeline.Population));
-        long first = (firstIndex + firstExample) * keys.Count * options.Draws;
+        long first = (firstIndex + firstExample) * keys.Count * draws;
         pipeline.Sampler(last).Run(new SamplingRequest(new InputBatch(x, sorted.Count, width, first), 1,
             new Schedule(options.BurnIn, options.LastBlockSamples), BlockPipeline.BlockSeed(options.Seed, last)), observer);
-        int per = options.Draws * sweeps * classes;
+        int per = draws * sweeps * classes;
         for (int j = 0; j < sorted.Count; j++)
         {
             var row = sorted[j];
@@ -277,7 +315,7 @@ public sealed class PilotModel : IAccuracyModel
     public double UpstreamVariance(int[] upstream)
     {
         if (!traces.TryGetValue(Key(upstream), out var t)) throw new ArgumentException($"the pilot did not cover upstream samples ({Key(upstream)})");
-        int n = options.LastBlockSamples, draws = options.Draws;
+        int n = options.LastBlockSamples;
         if (draws < 2) return 0;
         double total = 0;
         var mean = new double[classes];
@@ -320,14 +358,14 @@ public sealed class PilotModel : IAccuracyModel
     public (double Accuracy, double StandardError) PredictWithError(BlockSchedule schedule)
     {
         var perDraw = PredictPerDraw(schedule);
-        int k = Math.Min(options.PoolChains, options.Draws), draws = options.Draws;
+        int k = poolChains, fan = draws / firstDraws;
         double total = 0, variance = 0;
         var chainMean = new double[k];
         for (int i = 0; i < labels.Length; i++)
         {
             Array.Clear(chainMean);
             var counts = new int[k];
-            for (int r = 0; r < draws; r++) { chainMean[r % k] += perDraw[i * draws + r]; counts[r % k]++; }
+            for (int r = 0; r < draws; r++) { int c = r / fan % k; chainMean[c] += perDraw[i * draws + r]; counts[c]++; }
             for (int c = 0; c < k; c++) chainMean[c] /= counts[c];
             double m = chainMean.Average();
             total += m;
@@ -344,8 +382,8 @@ public sealed class PilotModel : IAccuracyModel
         for (int i = 0; i < p.Length; i++)
         {
             double a = 0;
-            for (int r = 0; r < options.Draws; r++) a += perDraw[i * options.Draws + r];
-            p[i] = a / options.Draws;
+            for (int r = 0; r < draws; r++) a += perDraw[i * draws + r];
+            p[i] = a / draws;
         }
         return p;
     }
@@ -362,13 +400,13 @@ public sealed class PilotModel : IAccuracyModel
         if (!traces.TryGetValue(key, out var t))
             throw new ArgumentException($"the pilot did not cover upstream samples ({key}); covered: {string.Join(" ", traces.Keys.Select(k => $"({k})"))}");
         int tb = schedule.BurnIn[last], gb = schedule.Samples[last];
-        var p = new double[labels.Length * options.Draws];
+        var p = new double[labels.Length * draws];
         var sums = new double[classes];
         for (int i = 0; i < labels.Length; i++)
-            for (int r = 0; r < options.Draws; r++)
+            for (int r = 0; r < draws; r++)
             {
-                var tr = t.AsSpan((i * options.Draws + r) * sweeps * classes, sweeps * classes);
-                p[i * options.Draws + r] = tb + gb <= sweeps ? ExactCorrect(tr, tb, gb, labels[i], sums) : GaussianCorrect(tr, tb, gb, labels[i]);
+                var tr = t.AsSpan((i * draws + r) * sweeps * classes, sweeps * classes);
+                p[i * draws + r] = tb + gb <= sweeps ? ExactCorrect(tr, tb, gb, labels[i], sums) : GaussianCorrect(tr, tb, gb, labels[i]);
             }
         return p;
     }

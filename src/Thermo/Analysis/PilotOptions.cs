@@ -13,6 +13,14 @@ public sealed record PilotOptions
     public int BurnIn { get; init; } = 4;
     /// <summary>Independent draws R of the upstream sign-averages per example and upstream schedule.</summary>
     public int Draws { get; init; } = 8;
+    /// <summary>
+    /// How intermediate blocks (b ≥ 1, not last) respond to drawn inputs: false (default) runs them by Gibbs — each of
+    /// <see cref="IntermediateRuns"/> drawn inputs gets a chain of <see cref="PoolSamples"/> samples whose windows feed the next
+    /// block; true uses the mean-field surrogate with independent binomial signs (cheaper, biased).
+    /// </summary>
+    public bool MeanFieldIntermediate { get; init; }
+    /// <summary>Drawn inputs of the second block per example and first-block G (each gets one Gibbs chain); the remaining draws are windows.</summary>
+    public int IntermediateRuns { get; init; } = 2;
     /// <summary>Mean-field passes of intermediate blocks fed with random inputs.</summary>
     public int MeanFieldIterations { get; init; } = 4;
     /// <summary>Examples processed together.</summary>
