@@ -26,10 +26,12 @@ public static class TrainCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo or $THERMO_DATA_DIR)" };
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
+        var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" };
+        var flip = new Option<bool?>("--flip") { Description = "augmentation: random horizontal flips, true/false (default: the preset's, else false)" };
         var cmd = new Command("train", """
             Train a network and write a checkpoint (safetensors + JSON metadata, written atomically).
 
-            Thermodynamic presets (mnist, fashion-mnist, quickstart) train Ising-block networks whose surrogate
+            Thermodynamic presets (quickstart, mnist, fashion-mnist, cifar10) train Ising-block networks whose surrogate
             models Gibbs sampling: evaluate them with `thermo eval --mode gibbs`. mnist-digital is an ordinary CNN.
             A killed run continues exactly with --resume (same data order, noise and learning rate).
 
@@ -38,7 +40,7 @@ public static class TrainCommand
               thermo train --model my-net.json --dataset fashion-mnist --epochs 5 --out runs/my-net
               thermo train --preset mnist --out runs/mnist --resume
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, every, maxSteps, trainLimit, testLimit, dataDir, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, seed, output, resume, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -51,6 +53,7 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed), OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", name),
                 Resume = parse.GetValue(resume), CheckpointEverySteps = parse.GetValue(every), MaxStepsThisRun = parse.GetValue(maxSteps),
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
+                AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
             };
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet);
             Action<string> log = asJson || silent ? _ => { } : s => Console.Error.WriteLine(s);

@@ -40,6 +40,10 @@ public sealed record TrainingRunOptions
     public int? TrainLimit { get; init; }
     /// <inheritdoc cref="TrainLimit"/>
     public int? TestLimit { get; init; }
+    /// <summary>Random-crop augmentation: zero-pad by this many pixels, then crop back (null: the preset's, else 0).</summary>
+    public int? AugmentPadding { get; init; }
+    /// <summary>Random horizontal flips (null: the preset's, else off).</summary>
+    public bool? AugmentFlip { get; init; }
     /// <summary>Evaluate test accuracy after every epoch.</summary>
     public bool ValidateEachEpoch { get; init; } = true;
 }
@@ -73,6 +77,7 @@ public static class TrainingRun
         var train = DatasetCatalog.Load(dataset, "train", fetcher);
         var test = DatasetCatalog.Load(dataset, "test", fetcher);
         if (o.TrainLimit is int tl) train = train.Slice(0, Math.Min(tl, train.Count));
+        if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
         if (o.TestLimit is int el) test = test.Slice(0, Math.Min(el, test.Count));
         if (train.ClassCount != spec.Classes)
             throw new InvalidDataException($"dataset '{dataset}' has {train.ClassCount} classes, model '{spec.Name}' expects {spec.Classes}");
@@ -104,7 +109,7 @@ public static class TrainingRun
             DropLast = true,
             Seed = options.Seed,
             Normalization = normalization,
-            Augmentation = new Augmentation(preset?.AugmentPadding ?? 0, preset?.AugmentFlip ?? false),
+            Augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false),
         });
         var checksums = new Dictionary<string, string>();
         foreach (var s in train.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;

@@ -24,6 +24,27 @@ public class ModelSpecTests
     }
 
     [Fact]
+    public void Every_shipped_model_file_builds_and_maps_its_input_to_class_scores()
+    {
+        // experiments/**/*.json that declare a model (recipes users run with `thermo train --model`).
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Thermo.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        var files = Directory.GetFiles(Path.Combine(root, "experiments"), "*.json", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("\"blocks\"") || File.ReadAllText(f).Contains("\"layers\"")).ToArray();
+        Assert.Contains(files, f => f.EndsWith("cifar100-large.json", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            var spec = ModelSpec.Load(file);
+            var model = spec.Build();
+            model.Initialize(1);
+            model.Eval();
+            using var _ = Thermo.Autograd.GradMode.NoGrad();
+            var y = model.Forward(Tensor.Zeros([1, .. spec.Input]));
+            Assert.Equal([1, spec.Classes], y.Shape);
+        }
+    }
+
+    [Fact]
     public void Digital_definition_round_trips_through_json()
     {
         var spec = Presets.Get("mnist-digital").Spec;
