@@ -58,6 +58,17 @@ public static class EvalShards
             foreach (var key in same)
                 if (!JsonNode.DeepEquals(d[key], first[key]))
                     throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToJsonString() ?? "null"}, {shards[0].Source} has {first[key]?.ToJsonString() ?? "null"}: not shards of one evaluation");
+        // Every shard i/N of one split exactly once: contiguous starts alone would accept a missing first or last shard.
+        int n = ShardOf(shards[0].Source, first).Count;
+        var seen = new Dictionary<int, string>();
+        foreach (var (src, d) in shards)
+        {
+            var shard = ShardOf(src, d);
+            if (shard.Count != n) throw new InvalidDataException($"{src}: shard {shard} is from a split into {shard.Count}, {shards[0].Source} from a split into {n}");
+            if (!seen.TryAdd(shard.Index, src)) throw new InvalidDataException($"{src}: shard {shard} was already given ({seen[shard.Index]})");
+        }
+        for (int i = 0; i < n; i++)
+            if (!seen.ContainsKey(i)) throw new InvalidDataException($"shard {i}/{n} is missing");
         var ordered = shards.OrderBy(s => Long(s.Doc["start"])).ToList();
         int expect = (int)Long(ordered[0].Doc["start"]);
         var predictions = new JsonArray();
@@ -90,6 +101,13 @@ public static class EvalShards
         merged["labels"] = labels;
         merged["seconds"] = Math.Round(seconds, 3);
         return merged;
+    }
+
+    static Shard ShardOf(string src, JsonObject doc)
+    {
+        string text = doc["shard"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new InvalidDataException($"{src}: \"shard\" is missing or not a string");
+        try { return Shard.Parse(text); }
+        catch (ArgumentException) { throw new InvalidDataException($"{src}: \"shard\" is '{text}', expected i/N (0 ≤ i < N)"); }
     }
 
     static long Long(JsonNode? n) => n is null

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Thermo.Tests.Data;
+using Thermo.Tests.Training;
+using Thermo.Training;
+
+namespace Thermo.Tests.Cli;
+
+/// <summary>
+/// `thermo train` refusals, run through the built CLI: each exits non-zero with one `error: …` line on stderr
+/// (no stack trace) and starts no training, so the run directory is not created or not changed.
+/// </summary>
+public sealed class TrainRefusalTests : IDisposable
+{
+    readonly TempDirectory dir = new();
+    readonly string data;
+
+    public TrainRefusalTests() => data = SyntheticDigits.Write(dir.File("data"), train: 64, test: 16);
+
+    public void Dispose() => dir.Dispose();
+
+    (int Exit, string Out, string Err) Thermo(params string[] args) =>
+        CliRunner.Run(new Dictionary<string, string> { ["THERMO_DATA_DIR"] = dir.File("cache") }, TimeSpan.FromSeconds(60), args);
+
+    (int Exit, string Out, string Err) Train(string output, params string[] extra) =>
+        Thermo(["train", "--dataset", data, "--out", output, "--quiet", "--max-steps", "1", "--batch-size", "16", "--train-limit", "64", "--test-limit", "16", .. extra]);
+
+    /// <summary>The whole of stderr is one `error: …` line holding every fragment; nothing on stdout.</summary>
+    internal static string AssertOneErrorLine((int Exit, string Out, string Err) r, int exit, params string[] fragments)
+    {
+        Assert.True(r.Exit == exit, $"exit {r.Exit}, expected {exit}; stderr: {r.Err}");
+        Assert.Equal("", r.Out);
+        var line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.DoesNotContain("Exception", line);
+        Assert.DoesNotContain("   at ", r.Err);
+        foreach (var f in fragments) Assert.Contains(f, line);
+        return line;
+    }
+
+    [Fact]
+    public void Resume_without_a_checkpoint_names_the_path_and_creates_nothing()
+    {
+        string run = dir.File("empty-run");
+        var r = Train(run, "--preset", "mnist-digital", "--resume");
+        AssertOneErrorLine(r, 2, $"--resume: no checkpoint at '{Path.Combine(run, TrainingRun.CheckpointName)}'");
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Existing_checkpoint_is_kept_without_resume_and_a_resume_with_another_seed_is_refused()
+    {
+        string run = dir.File("run");
+        TrainingRun.Execute(new TrainingRunOptions
+        {
+            Preset = "mnist-digital", Dataset = data, OutputDirectory = run, Seed = 5, BatchSize = 16,
+            MaxStepsThisRun = 1, TrainLimit = 64, TestLimit = 16, ValidateEachEpoch = false,
+        });
+        string checkpoint = Path.Combine(run, TrainingRun.CheckpointName);
+        var before = Snapshot(run);
+        Assert.Contains(TrainingRun.CheckpointName, before.Keys);
+
+        var again = Train(run, "--preset", "mnist-digital", "--seed", "5");
+        AssertOneErrorLine(again, 1, $"'{checkpoint}' exists: pass --resume to continue that run, or choose another --out");
+        Assert.Equal(before, Snapshot(run));
+
+        var otherSeed = Train(run, "--preset", "mnist-digital", "--seed", "6", "--resume");
+        AssertOneErrorLine(otherSeed, 2, $"checkpoint '{checkpoint}' was trained with seed 5, this run uses 6: resume with the same seed");
+        Assert.Equal(before, Snapshot(run));
+    }
+
+    [Theory]
+    [InlineData("""{"name": "five", "input": [1, 28, 28], "classes": 5, "layers": [{"type": "flatten"}, {"type": "linear", "out": 5}]}""",
+        "has 10 classes, model 'five' expects 5")]
+    [InlineData("""{"name": "small", "input": [1, 20, 20], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 10}]}""",
+        "has images 1x28x28, model 'small' expects 1x20x20")]
+    public void Dataset_that_does_not_fit_the_model_is_refused(string definition, string message)
+    {
+        string model = dir.File("model.json");
+        File.WriteAllText(model, definition);
+        string run = dir.File("mismatch");
+        var r = Train(run, "--model", model);
+        AssertOneErrorLine(r, 2, $"dataset '{data}' {message}");
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Negative_pad_crop_is_refused()
+    {
+        string run = dir.File("pad");
+        var r = Train(run, "--preset", "mnist-digital", "--pad-crop", "-1");
+        AssertOneErrorLine(r, 2, "--pad-crop", "(got -1)");
+        Assert.False(Directory.Exists(run));
+    }
+
+    /// <summary>Relative path → SHA-256 of every file under <paramref name="root"/>.</summary>
+    static SortedDictionary<string, string> Snapshot(string root) =>
+        new(Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(root, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+}
