@@ -104,6 +104,9 @@ public sealed class IsingSampleReport
         if (shards.Count == 0) throw new ArgumentException("merge needs at least one shard");
         var first = shards[0].Report;
         int n = first.Shard.Count;
+        // A split into n needs n files; checked before allocating anything of size n (the count comes from the file).
+        if (n > shards.Count)
+            throw new InvalidDataException($"{shards[0].Source}: shard {first.Shard} is from a split into {n}, but only {shards.Count} shard file(s) were given");
         var seen = new string?[n];
         string settings = SettingsText(first);
         foreach (var (r, source) in shards)

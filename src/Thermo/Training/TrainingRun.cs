@@ -63,6 +63,7 @@ public static class TrainingRun
     {
         if ((o.Preset is null ? 0 : 1) + (o.ModelPath is null ? 0 : 1) + (o.Start is null ? 0 : 1) != 1)
             throw new ArgumentException("give exactly one of --preset and --model");
+        if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
         var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
         string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
@@ -77,7 +78,6 @@ public static class TrainingRun
         var train = DatasetCatalog.Load(dataset, "train", fetcher);
         var test = DatasetCatalog.Load(dataset, "test", fetcher);
         if (o.TrainLimit is int tl) train = train.Slice(0, Math.Min(tl, train.Count));
-        if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
         if (o.TestLimit is int el) test = test.Slice(0, Math.Min(el, test.Count));
         if (train.ClassCount != spec.Classes)
             throw new InvalidDataException($"dataset '{dataset}' has {train.ClassCount} classes, model '{spec.Name}' expects {spec.Classes}");

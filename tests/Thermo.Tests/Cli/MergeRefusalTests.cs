@@ -65,6 +65,12 @@ public sealed class MergeRefusalTests : IDisposable
 
         AssertRefused(Merge(a, b, copy), $"'{copy}': shard 0/2 was already given ('{a}')");
         AssertRefused(Merge(a, third), $"'{third}': shard 1/3 is from a split into 3, '{a}' from a split into 2");
+        AssertRefused(Merge(a), "split into 2, but only 1 shard file(s) were given");
+        // A tampered shard count is refused before anything of that size is allocated.
+        string huge = dir.File("huge.json");
+        File.WriteAllText(huge, File.ReadAllText(a).Replace("\"0/2\"", "\"0/2000000000\""));
+        Assert.NotEqual(File.ReadAllText(a), File.ReadAllText(huge));
+        AssertRefused(Merge(huge, b), "split into 2000000000, but only 2 shard file(s) were given");
     }
 
     [Fact]
