@@ -183,6 +183,7 @@ public static class ScheduleCommand
         if (parse.GetValue(c.Out) is string dir)
         {
             var report = RunReport.Start($"Schedule: {d.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(c.Seed));
+            report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
             report.Result("predicted_accuracy", acc).Result("spin_updates", best.Cost(p.FreeSpins)).Detail("schedule", best.ToString());
             var rows = new List<(string, CostLedger)> { ($"optimal {best}", ledger) };
             if (uniform is not null) rows.Add(($"uniform {uniform}", CostLedger.For(p, uniform)));
@@ -251,6 +252,7 @@ public static class ScheduleCommand
             if (parse.GetValue(c.Out) is string dir)
             {
                 var report = RunReport.Start($"Accuracy versus samples: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
+                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddAccuracyCurve(report, "Accuracy versus samples per block", points, law, pilot.LastBlockTau);
                 report.Write(dir);
@@ -319,6 +321,7 @@ public static class ScheduleCommand
             if (parse.GetValue(c.Out) is string dir)
             {
                 var report = RunReport.Start($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
+                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
                 InferenceReport.AddAutocorrelation(report, taus, scan, checks, relax);
                 report.Write(dir);
             }
@@ -371,6 +374,7 @@ public static class ScheduleCommand
             if (parse.GetValue(c.Out) is string dir)
             {
                 var report = RunReport.Start($"Inference cost versus accuracy: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
+                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddComparison(report, r);
                 var best = (string Method) => r.Points.Where(x => x.Method == Method && x.Accuracy >= r.Target).OrderBy(x => x.Cost).FirstOrDefault();
@@ -420,6 +424,7 @@ public static class ScheduleCommand
             if (parse.GetValue(c.Out) is string dir)
             {
                 var report = RunReport.Start($"Cost ledger: {spec.Name} ({s})", ReportKind.Schedule);
+                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
                 InferenceReport.AddLedger(report, [(s.ToString(), l)]);
                 report.Write(dir);
             }
@@ -427,4 +432,7 @@ public static class ScheduleCommand
         });
         return cmd;
     }
+
+    /// <summary>Wall time since this process started (the CLI runs one command per process).</summary>
+    static TimeSpan CommandWallTime() => DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
 }

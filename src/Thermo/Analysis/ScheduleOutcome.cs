@@ -14,13 +14,15 @@ public sealed record ScheduleOutcome(BlockSchedule Schedule, double Cost, double
 
     /// <summary>
     /// Standard error of <see cref="Accuracy"/> as an estimate of the expected accuracy on these examples:
-    /// √(Σ_i P_i(1 − P_i)/R)/N with P_i(1 − P_i) estimated without bias from the replicates (NaN for one replicate).
+    /// √(Σ_i P_i(1 − P_i)/R)/N with P_i(1 − P_i) estimated without bias from the replicates. One replicate cannot
+    /// estimate it; then the upper bound √(a(1 − a)/N) is returned (Σ_i P_i(1 − P_i) ≤ N a(1 − a) for mean a, by Jensen).
     /// </summary>
     public double StandardError
     {
         get
         {
-            if (Replicates < 2 || CorrectFraction.Length == 0) return double.NaN;
+            if (CorrectFraction.Length == 0) return double.NaN;
+            if (Replicates < 2) { double a = Accuracy; return Math.Sqrt(a * (1 - a) / CorrectFraction.Length); }
             double v = 0;
             foreach (double p in CorrectFraction) v += p * (1 - p) * Replicates / (Replicates - 1);
             return Math.Sqrt(v / Replicates) / CorrectFraction.Length;

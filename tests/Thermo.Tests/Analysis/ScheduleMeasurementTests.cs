@@ -47,6 +47,8 @@ public class ScheduleMeasurementTests
         var singles = Enumerable.Range(0, 3).Select(r => ScheduleMeasurement.Measure(pipeline, pipeline.InputSpins(pixels), labels, 0, [s], 1, 40 + (ulong)r)[0]).ToList();
         for (int i = 0; i < 12; i++) Assert.Equal(singles.Average(o => o.CorrectFraction[i]), three.CorrectFraction[i], 12);
         Assert.False(double.IsNaN(three.StandardError));
-        Assert.True(double.IsNaN(singles[0].StandardError));
+        // One replicate: the binomial upper bound √(a(1 − a)/N).
+        double a = singles[0].Accuracy;
+        Assert.Equal(Math.Sqrt(a * (1 - a) / 12), singles[0].StandardError, 12);
     }
 }
