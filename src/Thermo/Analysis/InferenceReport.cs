@@ -108,7 +108,7 @@ public static class InferenceReport
         var summary = new ReportTable("method", "spin updates at A*", "saving vs uniform");
         for (int i = 0; i < methods.Length; i++) summary.Row(methods[i], Math.Round(costs[i]), costs[0] / costs[i]);
         section.Table(summary.Format(1, "N0").Format(2, "F2"));
-        section.Plot(new PlotSpec("Spin updates per inference at equal accuracy", "schedule-comparison").Axes("method", "spin updates per inference", AxisScale.Linear, AxisScale.Log10)
+        section.Plot(new PlotSpec("Spin updates per inference at equal accuracy", "schedule-comparison").Axes("method", "spin updates per inference")
             .Bars($"A* = {F(100 * c.Target, "F2")}%", methods, costs));
         var curve = new PlotSpec("Accuracy against cost", "accuracy-vs-cost").Axes("spin updates per inference", "accuracy", AxisScale.Log10);
         foreach (var m in methods)

@@ -1,4 +1,5 @@
 using Thermo.Analysis;
+using Thermo.Reports;
 
 namespace Thermo.Tests.Analysis;
 
@@ -33,5 +34,27 @@ public class ScheduleComparisonTests
         Assert.All(r.Ladder, s => Assert.Contains(s.Samples[0], grid));
         Assert.Equal(0.2, r.Target);
         Assert.All(r.Points, q => Assert.True(q.Cost > 0 && q.Accuracy is >= 0 and <= 1));
+    }
+
+    [Fact]
+    public void Comparison_report_renders_and_writes_even_when_a_method_misses_the_target()
+    {
+        // As in a real run where the optimal and adaptive points never reach A* (their cost at A* is NaN).
+        var pts = new[] { Point(285300, 0.44), Point(970020, 0.979), Point(2111220, 0.995) }
+            .Select((p, i) => p with { Method = "uniform", Label = $"{i}" })
+            .Append(Point(974304, 0.98) with { Method = "optimal", Label = "13/4,13/4,23/1" })
+            .Append(Point(865830, 0.984) with { Method = "adaptive", Label = "ε = 0.3" }).ToList();
+        var costs = new Dictionary<string, double> { ["uniform"] = 1.1e6, ["optimal"] = double.NaN, ["adaptive"] = 8.7e5 };
+        var result = new ComparisonResult(0.9825, pts, costs, [BlockSchedule.Uniform(3, 4, 4), BlockSchedule.Uniform(3, 16, 4)]);
+        var report = RunReport.Start("comparison", ReportKind.Schedule, 1);
+        InferenceReport.AddComparison(report, result);
+        string dir = Path.Combine(Path.GetTempPath(), "thermo-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            report.Write(dir);
+            Assert.True(File.Exists(Path.Combine(dir, "report.html")));
+            Assert.True(File.Exists(Path.Combine(dir, "figures", "schedule-comparison.png")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
 }
