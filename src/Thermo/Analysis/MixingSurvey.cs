@@ -67,16 +67,19 @@ public static class MixingSurvey
     {
         var rows = new List<MixingRow>();
         for (int b = 0; b < p.Blocks; b++)
+        {
+            // The first `count` inputs of the block (the arrays may hold more examples).
+            var inputs = new InputBatch(blockInputs[b].AsSpan(0, count * p.InputWidth(b)).ToArray(), count, p.InputWidth(b), firstIndex);
             foreach (double beta in betas)
                 foreach (double delta in deltas)
                 {
                     var program = p.Programs[b].With(beta: (float)beta, delta: (float)delta);
                     double lambda = DobrushinBound.SweepContraction(program);
-                    var ac = ChainAutocorrelation.Measure(GibbsSampler.Create(program), new InputBatch(blockInputs[b], count, p.InputWidth(b), firstIndex),
-                        BlockPipeline.OutputLayer, chains, burnIn, sweeps, seed);
+                    var ac = ChainAutocorrelation.Measure(GibbsSampler.Create(program), inputs, BlockPipeline.OutputLayer, chains, burnIn, sweeps, seed);
                     rows.Add(new MixingRow(b, beta, delta, DobrushinBound.Alpha(program), lambda, DobrushinBound.TauBound(lambda), ac));
                     progress?.Invoke($"block {b} β={beta} δ={delta}: τ = {ac.Pooled.Tau:F3}");
                 }
+        }
         return rows;
     }
 

@@ -34,5 +34,7 @@ public class MixingSurveyTests
         var b0 = rows.Where(r => r.Block == 0).OrderBy(r => r.Beta).ToList();
         Assert.Equal(2 * b0[0].Alpha, b0[1].Alpha, 4);            // α is linear in β
         Assert.True(b0[0].Output.Pooled.Tau <= b0[1].Output.Pooled.Tau + 0.1);
+        // A scan over the first 4 of the 6 examples (as `thermo schedule autocorr` does with more examples than it scans).
+        Assert.Equal(2, MixingSurvey.Scan(p, x, 4, 0, [1.0], [0.5], 2, 4, 32, 3).Count);
     }
 }
