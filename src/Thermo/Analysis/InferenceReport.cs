@@ -24,7 +24,7 @@ public static class InferenceReport
             .Line("predicted (pilot)", g, points.Select(p => p.Predicted).ToArray(), style: SeriesStyle.Dashed);
         var section = report.Section(title);
         section.Text("Uniform schedules (the same G and burn-in in every block). *Measured*: real block Gibbs sampling, averaged over the replicates; "
-            + "*predicted*: the pilot model (first-block windows, mean-field intermediate blocks, Gibbs last block, Gaussian readout beyond the pilot). "
+            + "*predicted*: the pilot model (first-block windows, intermediate blocks by Gibbs from nested pools (or mean field if chosen), Gibbs last block, Gaussian readout beyond the pilot). "
             + "Errors are one standard error of the expected accuracy on these examples.");
         if (law is not null)
         {
