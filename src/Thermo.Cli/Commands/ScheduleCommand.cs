@@ -182,8 +182,7 @@ public static class ScheduleCommand
         }
         if (parse.GetValue(c.Out) is string dir)
         {
-            var report = RunReport.Start($"Schedule: {d.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(c.Seed));
-            report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
+            var report = StartReport($"Schedule: {d.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(c.Seed));
             report.Result("predicted_accuracy", acc).Result("spin_updates", best.Cost(p.FreeSpins)).Detail("schedule", best.ToString());
             var rows = new List<(string, CostLedger)> { ($"optimal {best}", ledger) };
             if (uniform is not null) rows.Add(($"uniform {uniform}", CostLedger.For(p, uniform)));
@@ -251,8 +250,7 @@ public static class ScheduleCommand
             }
             if (parse.GetValue(c.Out) is string dir)
             {
-                var report = RunReport.Start($"Accuracy versus samples: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
-                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
+                var report = StartReport($"Accuracy versus samples: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddAccuracyCurve(report, "Accuracy versus samples per block", points, law, pilot.LastBlockTau);
                 report.Write(dir);
@@ -286,11 +284,11 @@ public static class ScheduleCommand
             var scan = betaText.Length == 0 ? [] : MixingSurvey.Scan(p, x, Math.Min(n, 4), d.Start, ParseDoubles(betaText, "--betas"), ParseDoubles(parse.GetValue(deltas)!, "--deltas"),
                 ch, burn, sw, seed + 2, json ? null : m => Console.Error.WriteLine(m));
             var relax = Enumerable.Range(0, p.Blocks).Select(b => MixingSurvey.Relaxation(p.Sampler(b),
-                new Sampling.InputBatch(x[b].AsSpan(0, Math.Min(n, 4) * p.InputWidth(b)).ToArray(), Math.Min(n, 4), p.InputWidth(b), d.Start), BlockPipeline.OutputLayer, 32, 48, 16, seed + 4)).ToArray();
+                MixingSurvey.FirstInputs(p, x, b, Math.Min(n, 4), d.Start), BlockPipeline.OutputLayer, 32, 48, 16, seed + 4)).ToArray();
             var checks = new List<(int, TimeAverageCheck)>();
             if (parse.GetValue(checkChains) is int cc and > 0)
                 for (int b = 0; b < p.Blocks; b++)
-                    checks.Add((b, MixingSurvey.CheckTimeAverages(p.Sampler(b), new Sampling.InputBatch(x[b].AsSpan(0, Math.Min(n, 2) * p.InputWidth(b)).ToArray(), Math.Min(n, 2), p.InputWidth(b), d.Start),
+                    checks.Add((b, MixingSurvey.CheckTimeAverages(p.Sampler(b), MixingSurvey.FirstInputs(p, x, b, Math.Min(n, 2), d.Start),
                         BlockPipeline.OutputLayer, cc, burn, 64, seed + 3)));
             if (json)
                 Console.WriteLine(new JsonObject
@@ -320,8 +318,7 @@ public static class ScheduleCommand
             }
             if (parse.GetValue(c.Out) is string dir)
             {
-                var report = RunReport.Start($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
-                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
+                var report = StartReport($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
                 InferenceReport.AddAutocorrelation(report, taus, scan, checks, relax);
                 report.Write(dir);
             }
@@ -373,8 +370,7 @@ public static class ScheduleCommand
             }
             if (parse.GetValue(c.Out) is string dir)
             {
-                var report = RunReport.Start($"Inference cost versus accuracy: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
-                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
+                var report = StartReport($"Inference cost versus accuracy: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddComparison(report, r);
                 var best = (string Method) => r.Points.Where(x => x.Method == Method && x.Accuracy >= r.Target).OrderBy(x => x.Cost).FirstOrDefault();
@@ -423,8 +419,7 @@ public static class ScheduleCommand
             }
             if (parse.GetValue(c.Out) is string dir)
             {
-                var report = RunReport.Start($"Cost ledger: {spec.Name} ({s})", ReportKind.Schedule);
-                report.WallTime = CommandWallTime();   // the report is started after the work; time the whole command
+                var report = StartReport($"Cost ledger: {spec.Name} ({s})", ReportKind.Schedule);
                 InferenceReport.AddLedger(report, [(s.ToString(), l)]);
                 report.Write(dir);
             }
@@ -433,6 +428,14 @@ public static class ScheduleCommand
         return cmd;
     }
 
-    /// <summary>Wall time since this process started (the CLI runs one command per process).</summary>
-    static TimeSpan CommandWallTime() => DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
+    /// <summary>
+    /// A report whose wall time covers the whole command: reports are started after the measurement, so the time is
+    /// taken from the process start (the CLI runs one command per process).
+    /// </summary>
+    static RunReport StartReport(string title, ReportKind kind, ulong? seed = null)
+    {
+        var report = RunReport.Start(title, kind, seed);
+        report.WallTime = DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
+        return report;
+    }
 }

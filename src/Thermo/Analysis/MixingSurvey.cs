@@ -61,6 +61,10 @@ public static class MixingSurvey
         return r;
     }
 
+    /// <summary>The first <paramref name="count"/> inputs of block <paramref name="block"/> (the arrays may hold more examples).</summary>
+    public static InputBatch FirstInputs(BlockPipeline p, sbyte[][] blockInputs, int block, int count, long firstIndex) =>
+        new(blockInputs[block].AsSpan(0, count * p.InputWidth(block)).ToArray(), count, p.InputWidth(block), firstIndex);
+
     /// <summary>Every block's program rescaled to each (β, δ) pair: Dobrushin numbers and measured output τ_int.</summary>
     public static List<MixingRow> Scan(BlockPipeline p, sbyte[][] blockInputs, int count, long firstIndex, IReadOnlyList<double> betas, IReadOnlyList<double> deltas,
         int chains, int burnIn, int sweeps, ulong seed, Action<string>? progress = null)
@@ -68,8 +72,7 @@ public static class MixingSurvey
         var rows = new List<MixingRow>();
         for (int b = 0; b < p.Blocks; b++)
         {
-            // The first `count` inputs of the block (the arrays may hold more examples).
-            var inputs = new InputBatch(blockInputs[b].AsSpan(0, count * p.InputWidth(b)).ToArray(), count, p.InputWidth(b), firstIndex);
+            var inputs = FirstInputs(p, blockInputs, b, count, firstIndex);
             foreach (double beta in betas)
                 foreach (double delta in deltas)
                 {
