@@ -29,14 +29,7 @@ public class PathLikelihoodTests
         // −ln P is quadratic in the parameters, so a central difference is exact up to rounding.
         void Check(float[] param, int index, int? twin, double expected, string what)
         {
-            const float h = 1e-2f;
-            float v = param[index];
-            param[index] = v + h; if (twin is { } t1) param[t1] = v + h;
-            double plus = Nll();
-            param[index] = v - h; if (twin is { } t2) param[t2] = v - h;
-            double minus = Nll();
-            param[index] = v; if (twin is { } t3) param[t3] = v;
-            double fd = (plus - minus) / (2 * h);
+            double fd = FiniteDifference.Central(Nll, param, index, twin, 1e-2f);
             Assert.True(Math.Abs(fd - expected) <= 2e-3 * Math.Max(1, Math.Abs(fd)), $"{what}: closed form {expected}, finite difference {fd}");
         }
         for (int i = 0; i < m; i++) Check(c.Bias, i, null, g.Bias[i], $"b[{i}]");

@@ -37,14 +37,7 @@ public class TrajectoryBackpropTests
         double Loss() => bp.Run(x, labels, count, trajectories, 5, 1, 0, gradient: false).Loss;
         void Check(float[] param, int index, int? twin, float expected, string what)
         {
-            const float h = 2e-3f;
-            float v = param[index];
-            param[index] = v + h; if (twin is { } t1) param[t1] = v + h;
-            double plus = Loss();
-            param[index] = v - h; if (twin is { } t2) param[t2] = v - h;
-            double minus = Loss();
-            param[index] = v; if (twin is { } t3) param[t3] = v;
-            double fd = (plus - minus) / (2 * h);
+            double fd = FiniteDifference.Central(Loss, param, index, twin, 2e-3f);
             Assert.True(Math.Abs(fd - expected) <= 2e-3 + 2e-2 * Math.Abs(fd), $"{what}: pathwise {expected}, finite difference {fd}");
         }
         int m = c.Moving;
