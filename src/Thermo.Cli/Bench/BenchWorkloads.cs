@@ -6,10 +6,10 @@ namespace Thermo.Cli.Bench;
 /// <summary>The catalogue of benchmark workloads and the peer's timing method.</summary>
 public static class BenchWorkloads
 {
-    /// <summary>Every <see cref="IBenchWorkload"/> in this assembly, in the peer's order (gemm, gibbs, train, langevin), others after by name.</summary>
+    /// <summary>Every <see cref="IBenchWorkload"/> in this assembly, in the peer's order (gemm, gibbs, train, train-cifar, langevin), others after by name.</summary>
     public static IReadOnlyList<IBenchWorkload> All()
     {
-        string[] peerOrder = ["gemm", "gibbs", "train", "langevin"];
+        string[] peerOrder = ["gemm", "gibbs", "train", "train-cifar", "langevin"];
         var list = new List<IBenchWorkload>();
         foreach (var type in typeof(BenchWorkloads).Assembly.GetTypes())
         {

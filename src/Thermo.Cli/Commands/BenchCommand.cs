@@ -26,6 +26,8 @@ public static class BenchCommand
             command.WithAction(parse =>
             {
                 var result = workload.Run();
+                // VmHWM on Linux: the process's peak resident memory, the figure /usr/bin/time -v reports.
+                result.Add("peak_resident_bytes", System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
                 Console.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
                 return 0;
             });

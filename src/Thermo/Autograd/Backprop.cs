@@ -14,8 +14,15 @@ public static class GradMode
 {
     [ThreadStatic] static int disabledDepth;
 
+    [ThreadStatic] static long recorded;
+
     /// <summary>True when operations record history.</summary>
     public static bool Enabled => disabledDepth == 0;
+
+    /// <summary>Graph nodes recorded on this thread so far (tests use it to prove that inference records none).</summary>
+    internal static long RecordedOnThisThread => recorded;
+
+    internal static void CountRecorded() => recorded++;
 
     /// <summary>Disables recording until the returned handle is disposed (inference, evaluation, optimiser steps).</summary>
     public static NoGradScope NoGrad()

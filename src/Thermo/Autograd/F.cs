@@ -19,6 +19,7 @@ public static partial class F
             if (!input.RequiresGrad) continue;
             output.RequiresGrad = true;
             output.GradFn = new GradFn(inputs, backward);
+            GradMode.CountRecorded();
             break;
         }
         return output;

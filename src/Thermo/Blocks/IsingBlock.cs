@@ -94,6 +94,7 @@ public sealed class IsingBlock : Module
         residual = null;
         for (int it = 0; it < iterations; it++)
         {
+            using var stage = InferenceStage.Begin();
             var u = mo is null ? a : F.Add(a, F.Scale(Output.Transpose(mo), Delta));
             var mh = F.Tanh(u);
             if (mhPrev is not null) residual = F.Mean(F.Square(F.Sub(mh, mhPrev)));
@@ -105,6 +106,12 @@ public sealed class IsingBlock : Module
             if (propagateVariance && (it > 0 || iterations == 1))
                 mo = BlockOps.GaussianTanh(mu, F.Scale(Output.ApplySquared(BlockOps.SpinVariance(mh)), Delta * Delta));
             else mo = F.Tanh(mu);
+            if (stage is not null)
+            {
+                stage.Keep(mh);
+                stage.Keep(mo);
+                if (residual is not null) stage.Keep(residual);
+            }
         }
         return mo!;
     }

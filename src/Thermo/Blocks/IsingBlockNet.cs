@@ -116,17 +116,26 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
         residual = null;
         for (int b = 0; b < blocks.Count; b++)
         {
+            using var stage = InferenceStage.Begin();
             var mo = blocks[b].Surrogate(x, iterations, Objective.PropagateVariance, out var r);
             if (r is not null) residual = residual is null ? r : F.Add(residual, r);
             if (noiseStep >= 0 && Objective.Samples > 0)
                 mo = BlockOps.ReadoutNoise(mo, Objective.Samples, NoiseSeed, Philox.Stream((ulong)noiseStep, (ulong)b, 0x5EED));
             x = b < blocks.Count - 1 ? F.SignSte(mo) : mo;
+            if (stage is not null)
+            {
+                stage.Keep(x);
+                if (residual is not null) stage.Keep(residual);
+            }
         }
         return ClassScores(x);
     }
 
-    /// <summary>Noise-free surrogate class scores (mean-field evaluation).</summary>
-    public override Tensor Forward(Tensor images) => Surrogate(images, -1, Math.Max(Objective.Iterations, 4), out _);
+    /// <summary>
+    /// Noise-free surrogate class scores (mean-field evaluation): the function the network was trained through,
+    /// with the objective's own number of mean-field passes and variance setting, without the readout noise.
+    /// </summary>
+    public override Tensor Forward(Tensor images) => Surrogate(images, -1, Objective.Iterations, out _);
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor images, int[] labels, long step, IDictionary<string, double> metrics)

@@ -10,8 +10,17 @@ public static class TensorPool
     static readonly Lock Gate = new();
     static long pooledFloats;
 
-    /// <summary>Upper bound on floats kept for reuse (default 1 Gi floats = 4 GiB); beyond it buffers go to the GC.</summary>
-    public static long MaxPooledFloats { get; set; } = 1L << 30;
+    /// <summary>
+    /// Upper bound on floats kept for reuse (default 2²⁸ floats = 1 GiB: one training step of the CIFAR-10 preset
+    /// at batch 128 fits); beyond it buffers go to the GC.
+    /// </summary>
+    public static long MaxPooledFloats { get; set; } = 1L << 28;
+
+    /// <summary>Floats currently held for reuse.</summary>
+    public static long PooledFloats
+    {
+        get { lock (Gate) return pooledFloats; }
+    }
 
     /// <summary>Rents a buffer of exactly <paramref name="length"/> floats; contents are undefined.</summary>
     public static float[] Rent(int length)
@@ -41,7 +50,7 @@ public static class TensorPool
         }
     }
 
-    /// <summary>Drops every pooled buffer (e.g. after evaluation at a different batch size).</summary>
+    /// <summary>Drops every pooled buffer (e.g. after evaluation at a different batch size) for the GC to reclaim.</summary>
     public static void Clear()
     {
         lock (Gate) { Free.Clear(); pooledFloats = 0; }
@@ -56,6 +65,7 @@ public static class TensorPool
 public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] static TensorScope? current;
+    [ThreadStatic] static long liveFloats, peakFloats;
     readonly TensorScope? outer;
     readonly List<float[]> owned = new(256);
     bool disposed;
@@ -73,7 +83,46 @@ public sealed class TensorScope : IDisposable
         if (scope is null) return length == 0 ? [] : new float[length];
         var buffer = TensorPool.Rent(length);
         scope.owned.Add(buffer);
+        liveFloats += length;
+        if (liveFloats > peakFloats) peakFloats = liveFloats;
         return buffer;
+    }
+
+    /// <summary>
+    /// Hands the storage of <paramref name="tensor"/> from this scope to the enclosing one (to the GC when there is
+    /// none), so it outlives this scope while everything else allocated here is released. Inference uses this to
+    /// free each stage's intermediates as soon as the stage ends (see <c>Autograd.InferenceStage</c>). A tensor whose
+    /// storage this scope does not own (a view of an outer tensor, a parameter) is returned unchanged.
+    /// </summary>
+    public Tensor Keep(Tensor tensor)
+    {
+        if (disposed) throw new ObjectDisposedException(nameof(TensorScope));
+        int i = owned.LastIndexOf(tensor.Data);
+        if (i < 0) return tensor;
+        owned.RemoveAt(i);
+        if (outer is not null) outer.owned.Add(tensor.Data);
+        else liveFloats -= tensor.Data.Length;
+        return tensor;
+    }
+
+    /// <summary>
+    /// The most floats that scopes on this thread have held at once since <see cref="ResetPeak"/>: the working set
+    /// of the tensors a computation allocates (kernel scratch and data batches are outside it).
+    /// </summary>
+    public static long PeakFloatsOnThisThread => peakFloats;
+
+    /// <summary>Starts a new peak measurement at the floats held now.</summary>
+    public static void ResetPeak() => peakFloats = liveFloats;
+
+    /// <summary>Floats allocated in this scope and not yet released or kept.</summary>
+    public long OwnedFloats
+    {
+        get
+        {
+            long n = 0;
+            foreach (var b in owned) n += b.Length;
+            return n;
+        }
     }
 
     /// <summary>Releases all buffers allocated in this scope.</summary>
@@ -83,7 +132,11 @@ public sealed class TensorScope : IDisposable
         disposed = true;
         if (current != this) throw new InvalidOperationException("TensorScopes must be disposed in reverse order of creation");
         current = outer;
-        foreach (var b in owned) TensorPool.Return(b);
+        foreach (var b in owned)
+        {
+            liveFloats -= b.Length;
+            TensorPool.Return(b);
+        }
         owned.Clear();
     }
 }

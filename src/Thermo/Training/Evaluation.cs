@@ -41,9 +41,12 @@ public static class Evaluation
     /// <summary>
     /// Evaluates examples [start, start + count) of <paramref name="data"/>. Gibbs randomness is keyed by the
     /// example's index, so any split of the range (shards, batches) gives the same per-example results.
+    /// Memory does not depend on the number of examples: batches of <paramref name="batchSize"/> run without
+    /// autograd, each block of a block network in its own stage (<see cref="InferenceStage"/>), and the pooled
+    /// buffers go back to the GC at the end.
     /// </summary>
     public static EvalResult Run(Module model, LabeledImages data, Normalization normalization, EvalMode mode,
-        GibbsSettings? gibbs = null, int start = 0, int count = -1, int batchSize = 500, Action<int, int>? progress = null)
+        GibbsSettings? gibbs = null, int start = 0, int count = -1, int batchSize = 100, Action<int, int>? progress = null)
     {
         if (count < 0) count = data.Count - start;
         if (start < 0 || start + count > data.Count) throw new ArgumentException($"examples [{start}, {start + count}) outside the dataset's {data.Count}");
@@ -94,6 +97,9 @@ public static class Evaluation
             done += batch.Count;
             progress?.Invoke(done, count);
         }
+        // Evaluation's batch shapes differ from training's, so its pooled buffers would only sit in the pool
+        // (a training run evaluates every epoch): hand them back to the GC.
+        TensorPool.Clear();
         return new EvalResult(correct, count, top2, updates, predictions, clock.Elapsed.TotalSeconds);
     }
 }
