@@ -7,9 +7,9 @@ namespace Thermo.Blocks;
 
 /// <summary>Result of running an <see cref="IsingBlockNet"/> by Gibbs sampling on a set of inputs.</summary>
 /// <param name="Scores">Class scores [N, classes]: population means of the last block's time averages.</param>
-/// <param name="BlockOutputs">Per block, the readout (time average over samples and chains) of every input, [N][spins].</param>
+/// <param name="BlockOutputs">Per block, the readout (time average over samples and chains) of every input, row-major [N × spins].</param>
 /// <param name="SpinUpdates">Spin updates spent per block (free spins × sweeps × chains × inputs).</param>
-public sealed record BlockGibbsResult(float[] Scores, float[][][] BlockOutputs, long[] SpinUpdates);
+public sealed record BlockGibbsResult(float[] Scores, float[][] BlockOutputs, long[] SpinUpdates);
 
 /// <summary>
 /// Runs a trained <see cref="IsingBlockNet"/> the way hardware would: each block is compiled to an
@@ -24,6 +24,9 @@ public sealed class BlockGibbsEvaluator
     readonly IsingBlockNet net;
     readonly IReadOnlyList<IsingProgram> programs;
     readonly Func<IsingProgram, GibbsSampler> samplerFactory;
+    // One sampler per block, made on first use and reused for every batch: a sampler lays out its program's
+    // couplings (megabytes for a wide block), which a new sampler per batch would redo and leave to the GC.
+    GibbsSampler[]? samplers;
 
     /// <summary>Compiles the network; <paramref name="samplerFactory"/> picks the sampler (default: the fastest faithful one).</summary>
     public BlockGibbsEvaluator(IsingBlockNet net, Func<IsingProgram, GibbsSampler>? samplerFactory = null)
@@ -51,7 +54,7 @@ public sealed class BlockGibbsEvaluator
         var spins = net.Binarize(images);
         var current = new sbyte[spins.Length];
         for (int i = 0; i < current.Length; i++) current[i] = spins.Data[i] > 0 ? (sbyte)1 : (sbyte)-1;
-        var outputs = new float[programs.Count][][];
+        var outputs = new float[programs.Count][];
         var updates = new long[programs.Count];
         for (int b = 0; b < programs.Count; b++)
         {
@@ -60,14 +63,15 @@ public sealed class BlockGibbsEvaluator
             var schedule = new Schedule(burnIn, samplesPerBlock[b]);
             var observer = new SignAverageObserver(2);
             var request = new SamplingRequest(batch, chains, schedule, Philox.Stream(seed, (ulong)b, 0xB10C));
-            samplerFactory(program).Run(request, observer);
+            samplers ??= programs.Select(samplerFactory).ToArray();
+            samplers[b].Run(request, observer);
             int outSize = observer.Size;
-            outputs[b] = new float[n][];
+            outputs[b] = new float[n * outSize];
             var next = new sbyte[n * outSize];
             for (int i = 0; i < n; i++)
             {
-                var m = observer.Readout(i);
-                outputs[b][i] = m;
+                var m = outputs[b].AsSpan(i * outSize, outSize);
+                observer.Readout(i, m);
                 for (int k = 0; k < outSize; k++)
                     next[i * outSize + k] = m[k] > 0 || (m[k] == 0 && TieBreak(seed, b, firstIndex + i, k)) ? (sbyte)1 : (sbyte)-1;
             }
@@ -81,7 +85,7 @@ public sealed class BlockGibbsEvaluator
             for (int c = 0; c < classes; c++)
             {
                 float s = 0;
-                for (int p = 0; p < pop; p++) s += last[i][c * pop + p];
+                for (int p = 0; p < pop; p++) s += last[(i * classes + c) * pop + p];
                 scores[i * classes + c] = s / pop;
             }
         return new BlockGibbsResult(scores, outputs, updates);

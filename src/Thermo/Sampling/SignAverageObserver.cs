@@ -68,16 +68,26 @@ public sealed class SignAverageObserver(params int[] layers) : Observer
     /// <summary>Average over the chains of input <paramref name="slot"/> of the time averages (every chain weighs its sample count).</summary>
     public float[] Readout(int slot)
     {
-        var total = new long[Size];
-        long g = 0;
-        for (int c = 0; c < chains; c++)
-        {
-            var s = Sums(slot, c);
-            for (int i = 0; i < total.Length; i++) total[i] += s[i];
-            g += Count(slot, c);
-        }
         var m = new float[Size];
-        for (int i = 0; i < m.Length; i++) m[i] = (float)((double)total[i] / g);
+        Readout(slot, m);
         return m;
+    }
+
+    /// <summary>
+    /// <see cref="Readout(int)"/> into <paramref name="destination"/> (length <see cref="Size"/>) without allocating:
+    /// evaluation reads every example of every batch, and per-example arrays of a wide block are large-object garbage.
+    /// </summary>
+    public void Readout(int slot, Span<float> destination)
+    {
+        if (destination.Length != Size) throw new ArgumentException($"destination has {destination.Length} elements, the readout {Size}");
+        long g = 0;
+        for (int c = 0; c < chains; c++) g += Count(slot, c);
+        int first = slot * chains * Size;
+        for (int i = 0; i < Size; i++)
+        {
+            long total = 0;
+            for (int c = 0; c < chains; c++) total += sums[first + c * Size + i];
+            destination[i] = (float)((double)total / g);
+        }
     }
 }
