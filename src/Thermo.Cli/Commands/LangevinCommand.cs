@@ -147,8 +147,8 @@ public static class LangevinCommand
             Safetensors.Save(Path.Combine(dir, "teacher.safetensors"), result.Teacher.StateDict());
             summary["model"] = modelPath;
             summary["seconds"] = clock.Elapsed.TotalSeconds;
-            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (parse.GetValue(json)) Console.WriteLine(summary.ToJsonString());
+            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToFiniteJsonIndented());
+            if (parse.GetValue(json)) Console.WriteLine(summary.ToFiniteJson());
             else Console.WriteLine($"wrote {modelPath} ({clock.Elapsed.TotalSeconds:F0} s)");
             return 0;
         });
@@ -214,7 +214,7 @@ public static class LangevinCommand
                     (JsonNode)new JsonArray(Enumerable.Range(0, scores.Classes).Select(c => (JsonNode)scores.Confusion[r * scores.Classes + c]).ToArray())).ToArray()),
             };
             if (parse.GetValue(report) is { } dir) WriteReport(dir, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
+            if (parse.GetValue(json)) Console.WriteLine(result.ToFiniteJson());
             else
             {
                 Console.WriteLine($"{set.Images.Name} {set.Images.Split}: {set.Count} inputs × {k} trajectories, t_f = {schedule.FinalTime:G4}, R = {set.Norm.TargetNorm:F4}");
@@ -322,7 +322,7 @@ public static class LangevinCommand
                 {
                     ["format"] = fmt, ["files"] = new JsonArray(written.Select(f => (JsonNode)f!).ToArray()),
                     ["parameters"] = computer.ParameterCount(), ["coupling_classes"] = string.Join(",", CouplingClassNames.Names(computer.Classes)),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else Console.WriteLine($"wrote {string.Join(" and ", written)} ({computer.ParameterCount()} parameters)");
             return 0;
         });
