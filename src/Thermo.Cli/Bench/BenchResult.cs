@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Thermo.IO;
 
 namespace Thermo.Cli.Bench;
 
@@ -36,7 +37,7 @@ public sealed class BenchResult(string workload, string metric, string unit)
             w.WriteStartObject();
             foreach (var (key, value) in fields)
             {
-                if (value is double d) w.WriteNumber(key, d);
+                if (value is double d) FiniteJson.WriteNumber(w, key, d);
                 else w.WriteString(key, (string)value);
             }
             w.WriteEndObject();

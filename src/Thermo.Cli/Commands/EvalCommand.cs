@@ -60,8 +60,8 @@ public static class EvalCommand
                 progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
             if (!asJson) Console.Error.WriteLine();
             var doc = EvalShards.ToJson(result, spec.Name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
-            if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToJsonString());
-            if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToJsonString());
+            if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToFiniteJson());
+            if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
             {
                 string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";

@@ -65,7 +65,7 @@ public static class ExportCommand
                 ["parameters"] = net.ParameterCount(),
                 ["opset"] = OnnxExporter.Opset,
                 ["bytes"] = bytes,
-            }.ToJsonString());
+            }.ToFiniteJson());
         }
         else
         {

@@ -210,11 +210,11 @@ public static class IsingCommand
                 ["sampler"] = GibbsSampler.Create(p).Representation,
             };
             if (schedule is not null) node["schedule"] = $"burn-in {schedule.BurnIn}, {schedule.Samples} samples every {schedule.SweepsPerSample} sweeps";
-            if (parse.GetValue(json)) { Console.WriteLine(node.ToJsonString()); return 0; }
+            if (parse.GetValue(json)) { Console.WriteLine(node.ToFiniteJson()); return 0; }
             Console.WriteLine($"{path}: {p.SpinCount} spins ({p.InputSpinCount} input, {p.PinnedSpins.Length} pinned), β = {p.Beta.ToString(Invariant)}, δ = {p.Delta.ToString(Invariant)}");
             for (int l = 0; l < p.Layers.Count; l++)
                 Console.WriteLine($"  layer {l}: {p.Layers[l].Name} {p.Layers[l].ShapeString}{(p.Layers[l].IsInput ? " input" : "")}{(p.Bias(l) is not null ? ", bias" : "")}");
-            foreach (var k in p.Couplings) Console.WriteLine($"  coupling: {Describe(p, k).ToJsonString()}");
+            foreach (var k in p.Couplings) Console.WriteLine($"  coupling: {Describe(p, k).ToFiniteJson()}");
             Console.WriteLine($"  colouring: {(c.Kind == ColouringKind.LayerParity ? "layer parity " + string.Join(" then ", c.LayerClasses.Select(x => "{" + string.Join(", ", x) + "}")) : $"greedy (DSATUR), {c.Count} colours")}");
             Console.WriteLine($"  sampler: {GibbsSampler.Create(p).Representation}{(layered ? "" : $" (layered samplers: no, {why})")}");
             if (schedule is not null) Console.WriteLine($"  recommended schedule: {node["schedule"]}");
@@ -262,7 +262,7 @@ public static class IsingCommand
                 {
                     ["model"] = spec.Name,
                     ["programs"] = new JsonArray(paths.Select((p, b) => (JsonNode)new JsonObject { ["path"] = p, ["spins"] = programs[b].SpinCount, ["layers"] = programs[b].Layers.Count }).ToArray()),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else
                 for (int b = 0; b < programs.Count; b++)
                     Console.WriteLine($"wrote {paths[b]}: {programs[b]}");

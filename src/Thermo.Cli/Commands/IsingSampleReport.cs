@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.Sampling;
+using Thermo.IO;
 
 namespace Thermo.Cli.Commands;
 
@@ -32,7 +33,7 @@ public sealed class IsingSampleReport
     public long[][] PairSums { get; set; } = [];
 
     /// <summary>The JSON document (compact; <see cref="ToJsonObject"/> serialised).</summary>
-    public string ToJson() => ToJsonObject().ToJsonString();
+    public string ToJson() => ToJsonObject().ToFiniteJson();
 
     /// <summary>The document as a JSON object ("kind" = ising-sample, for <c>thermo merge</c>).</summary>
     public JsonObject ToJsonObject()
@@ -138,5 +139,5 @@ public sealed class IsingSampleReport
         return merged;
     }
 
-    static string SettingsText(IsingSampleReport r) => string.Join("\n", r.Settings.Select(s => s.Key + "=" + (s.Value?.ToJsonString() ?? "null")));
+    static string SettingsText(IsingSampleReport r) => string.Join("\n", r.Settings.Select(s => s.Key + "=" + (s.Value?.ToFiniteJson() ?? "null")));
 }

@@ -30,6 +30,7 @@ public static class LangevinCommand
                       heat per inference and the advantage over a digital network; optional report directory
               export  the trained parameters for hardware: thermo manifest + safetensors, or the published
                       thermo_gd parameters.dat order
+            eval and export also read a published parameters.dat (--model parameters.dat --format published).
             Formats: docs/formats.md ("Langevin computer"). Method and ablations: docs/langevin.md.
             """);
         langevin.Subcommands.Add(Train());
@@ -42,6 +43,36 @@ public static class LangevinCommand
     static Option<string?> DataDirOption() => new("--data-dir") { Description = "data directory (default: $THERMO_DATA or ~/.cache/thermo)" };
 
     static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    /// <summary>Options that describe a published parameters.dat, which stores numbers only.</summary>
+    sealed class PublishedLayoutOptions
+    {
+        public readonly Option<int> Inputs = Opt("--inputs", "published files only: input units I", PublishedParameterFile.PublishedInputs);
+        public readonly Option<int> Hidden = Opt("--hidden", "published files only: hidden units H (0 = infer from the count of numbers)", 0);
+        public readonly Option<int> Outputs = Opt("--outputs", "published files only: output units O", PublishedParameterFile.PublishedOutputs);
+        public IEnumerable<Option> All => [Inputs, Hidden, Outputs];
+    }
+
+    /// <summary>
+    /// Loads a thermo manifest or a published parameters.dat; <paramref name="format"/> null picks by extension
+    /// (.json: thermo, otherwise published). What the import inferred goes to stderr.
+    /// </summary>
+    static (LangevinComputer Computer, LangevinSchedule Schedule, JsonObject Content, bool Published) LoadModel(string path, string? format,
+        ParseResult parse, PublishedLayoutOptions layout)
+    {
+        string fmt = format ?? (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "thermo" : "published");
+        switch (fmt)
+        {
+            case "thermo":
+                var (c, s, content) = LangevinModelFile.Load(path);
+                return (c, s, content, false);
+            case "published":
+                var (pc, ps, pcontent) = PublishedParameterFile.Load(path, parse.GetValue(layout.Inputs), parse.GetValue(layout.Hidden), parse.GetValue(layout.Outputs));
+                foreach (var note in pcontent["notes"]!.AsArray()) Console.Error.WriteLine($"{path}: {note}");
+                return (pc, ps, pcontent, true);
+            default: throw new ArgumentException($"model format must be 'thermo' or 'published', got '{fmt}'");
+        }
+    }
 
     /// <summary>Normalised inputs of one split; the target norm R comes from <paramref name="norm"/> or, when it is 0, from this split.</summary>
     static (float[] X, int[] Labels, int Count, LabeledImages Images, InputNormalization Norm) LoadSplit(string data, string? dataDir, string split, InputNormalization? norm, int limit = 0)
@@ -147,8 +178,8 @@ public static class LangevinCommand
             Safetensors.Save(Path.Combine(dir, "teacher.safetensors"), result.Teacher.StateDict());
             summary["model"] = modelPath;
             summary["seconds"] = clock.Elapsed.TotalSeconds;
-            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (parse.GetValue(json)) Console.WriteLine(summary.ToJsonString());
+            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToFiniteJsonIndented());
+            if (parse.GetValue(json)) Console.WriteLine(summary.ToFiniteJson());
             else Console.WriteLine($"wrote {modelPath} ({clock.Elapsed.TotalSeconds:F0} s)");
             return 0;
         });
@@ -156,14 +187,17 @@ public static class LangevinCommand
 
     static Command Eval()
     {
-        var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`", Required = true };
+        var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`, or a published thermo_gd parameters.dat", Required = true };
+        var modelFormat = new Option<string?>("--format", "--model-format") { Description = "model file format: thermo (manifest) or published (thermo_gd parameters.dat); default: thermo for .json, published otherwise" };
+        var layout = new PublishedLayoutOptions();
+        var ktOverride = new Option<float?>("--kt") { Description = "run at this kT instead of the model's (0 = noise off; a published file has kT = 1)" };
         var data = DataOption(); var dataDir = DataDirOption();
         var split = Opt("--split", "split to evaluate", "test");
         var limit = Opt("--limit", "evaluate the first N inputs only (0 = all)", 0);
         var trajectories = Opt("--trajectories", "independent trajectories per input: single-trajectory accuracy is their mean, K-averaged accuracy uses all of them", 1);
         var seed = Opt("--seed", "noise seed", 0UL);
         var times = Opt("--times", "observation times for accuracy versus t_f (comma-separated; empty = skip)", "0.025,0.05,0.075,0.1,0.125,0.15,0.2,0.3,0.4");
-        var normFrom = Opt("--norm-from", "target L2 norm R: model (from the model file) or split (largest norm of the evaluated split, as the published evaluation code does)", "model");
+        var normFrom = new Option<string?>("--norm-from") { Description = "target L2 norm R: model (the stored training maximum) or split (the largest norm among the loaded digits of the evaluated split, the published convention); default: model when the model stores R, split for a published parameters.dat" };
         var energyPerMac = Opt("--energy-per-mac", "joules per multiply-accumulate of the digital baseline (default: FP32 at 45 nm, Horowitz 2014)", InferenceEnergy.Fp32MacJoules);
         var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0);
         var report = new Option<string?>("--report") { Description = "write report.json/md/html and figures (output trajectories, accuracy versus t_f, confusion matrix) to this directory" };
@@ -173,15 +207,21 @@ public static class LangevinCommand
             Evaluate a trained Langevin computer: top-1/top-2 accuracy of one noisy trajectory (the published readout) and of
             K averaged trajectories, accuracy versus observation time, confusion matrix, and the heat released per inference
             (Stratonovich, in kT) against the energy of the equivalent digital network (I·H + H·O MACs × --energy-per-mac).
+            With kT = 0 (noise off) the heat is given in the energy unit of V only: it has no value in kT or joules.
+            --model may be a published thermo_gd parameters.dat (--format published; kT = 1 unless --kt, R from the split).
             """)
-        { model, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, json };
+        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, ktOverride, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, json };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
+            var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
             if (parse.GetValue(dtOverride) is { } newDt) schedule = LangevinSchedule.ForTime(newDt, schedule.FinalTime);
-            string from = parse.GetValue(normFrom)!;
+            if (parse.GetValue(ktOverride) is { } newKT)
+                computer.KT = newKT >= 0 && float.IsFinite(newKT) ? newKT : throw new ArgumentException($"--kt must be a finite number ≥ 0, got {newKT}");
+            bool storesNorm = computer.Normalization.TargetNorm > 0;
+            string from = parse.GetValue(normFrom) ?? (storesNorm ? "model" : "split");
             if (from is not ("model" or "split")) throw new ArgumentException($"--norm-from must be 'model' or 'split', got '{from}'");
+            if (from == "model" && !storesNorm) throw new ArgumentException("--norm-from model: this model stores no target norm R (a published parameters.dat never does); use --norm-from split");
             var set = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(split)!,
                 from == "model" ? computer.Normalization : computer.Normalization with { TargetNorm = 0 }, parse.GetValue(limit));
             if (set.Images.ImageSize != computer.Inputs) throw new ArgumentException($"the model has {computer.Inputs} inputs, {set.Images.Name} images have {set.Images.ImageSize} pixels");
@@ -192,7 +232,7 @@ public static class LangevinCommand
             Console.Error.WriteLine();
             var energy = new InferenceEnergy
             {
-                HeatKT = scores.HeatMeanKT, HeatStdKT = scores.HeatStdKT, DigitalMacs = InferenceEnergy.EquivalentMacs(computer),
+                Heat = scores.HeatMean, HeatStd = scores.HeatStd, KT = computer.KT, DigitalMacs = InferenceEnergy.EquivalentMacs(computer),
                 JoulesPerMac = parse.GetValue(energyPerMac), TemperatureKelvin = parse.GetValue(kelvin),
             };
             var timeList = ParseTimes(parse.GetValue(times)!);
@@ -202,27 +242,38 @@ public static class LangevinCommand
             {
                 ["model"] = parse.GetValue(model), ["dataset"] = set.Images.Name, ["split"] = set.Images.Split, ["inputs"] = set.Count,
                 ["trajectories_per_input"] = k, ["seed"] = noiseSeed, ["t_final"] = schedule.FinalTime, ["dt"] = schedule.Dt, ["kT"] = computer.KT,
-                ["target_l2_norm"] = set.Norm.TargetNorm,
+                ["target_l2_norm"] = set.Norm.TargetNorm, ["norm_from"] = from,
                 ["top1_single_trajectory"] = scores.Top1, ["top1_single_trajectory_stderr"] = scores.Top1StdErr, ["top2_single_trajectory"] = scores.Top2,
                 ["top1_averaged"] = scores.Top1Averaged, ["top2_averaged"] = scores.Top2Averaged,
-                ["heat_per_inference_kT"] = energy.HeatKT, ["heat_per_inference_std_kT"] = energy.HeatStdKT,
-                ["temperature_kelvin"] = energy.TemperatureKelvin, ["heat_per_inference_joules"] = energy.HeatJoules,
+                ["heat_per_inference_units_of_V"] = FiniteJson.Number(energy.Heat), ["heat_per_inference_std_units_of_V"] = FiniteJson.Number(energy.HeatStd),
+                ["heat_per_inference_kT"] = FiniteJson.Number(energy.HeatKT), ["heat_per_inference_std_kT"] = FiniteJson.Number(energy.HeatStdKT),
+                ["temperature_kelvin"] = energy.TemperatureKelvin, ["heat_per_inference_joules"] = FiniteJson.Number(energy.HeatJoules),
                 ["digital_macs_per_inference"] = energy.DigitalMacs, ["joules_per_mac"] = energy.JoulesPerMac,
-                ["digital_joules_per_inference"] = energy.DigitalJoules, ["thermodynamic_advantage"] = energy.Advantage,
+                ["digital_joules_per_inference"] = energy.DigitalJoules, ["thermodynamic_advantage"] = FiniteJson.Number(energy.Advantage),
+                ["heat_unavailable"] = energy.Unavailable,
                 ["accuracy_versus_time"] = new JsonArray(overTime.Select(p => (JsonNode)new JsonObject { ["t"] = p.Time, ["top1"] = p.Top1, ["top2"] = p.Top2 }).ToArray()),
                 ["confusion"] = new JsonArray(Enumerable.Range(0, scores.Classes).Select(r =>
                     (JsonNode)new JsonArray(Enumerable.Range(0, scores.Classes).Select(c => (JsonNode)scores.Confusion[r * scores.Classes + c]).ToArray())).ToArray()),
             };
             if (parse.GetValue(report) is { } dir) WriteReport(dir, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
+            if (parse.GetValue(json)) Console.WriteLine(result.ToFiniteJson());
             else
             {
-                Console.WriteLine($"{set.Images.Name} {set.Images.Split}: {set.Count} inputs × {k} trajectories, t_f = {schedule.FinalTime:G4}, R = {set.Norm.TargetNorm:F4}");
+                Console.WriteLine($"{set.Images.Name} {set.Images.Split}: {set.Count} inputs × {k} trajectories, t_f = {schedule.FinalTime:G4}, kT = {computer.KT:G4}, R = {set.Norm.TargetNorm:F4} ({(from == "split" ? "largest norm of the evaluated digits" : "stored in the model")})");
                 Console.WriteLine($"  one trajectory:      top-1 {scores.Top1:P2} (± {scores.Top1StdErr:P2})   top-2 {scores.Top2:P2}");
                 if (k > 1) Console.WriteLine($"  {k} averaged:         top-1 {scores.Top1Averaged:P2}   top-2 {scores.Top2Averaged:P2}");
                 foreach (var p in overTime) Console.WriteLine($"  t_f = {p.Time,-6:G4} top-1 {p.Top1:P2}  top-2 {p.Top2:P2}");
-                Console.WriteLine($"  heat per inference:  {energy.HeatKT:G4} ± {energy.HeatStdKT:G3} kT = {energy.HeatJoules:G3} J at {energy.TemperatureKelvin:G4} K");
-                Console.WriteLine($"  digital equivalent:  {energy.DigitalMacs} MACs × {energy.JoulesPerMac:G3} J = {energy.DigitalJoules:G3} J  →  advantage {energy.Advantage:G3}");
+                if (energy.Unavailable is { } why)
+                {
+                    Console.WriteLine($"  heat per inference:  {energy.Heat:G4} ± {energy.HeatStd:G3} (energy unit of V)");
+                    Console.WriteLine($"                       {why}");
+                    Console.WriteLine($"  digital equivalent:  {energy.DigitalMacs} MACs × {energy.JoulesPerMac:G3} J = {energy.DigitalJoules:G3} J");
+                }
+                else
+                {
+                    Console.WriteLine($"  heat per inference:  {energy.HeatKT:G4} ± {energy.HeatStdKT:G3} kT = {energy.HeatJoules:G3} J at {energy.TemperatureKelvin:G4} K");
+                    Console.WriteLine($"  digital equivalent:  {energy.DigitalMacs} MACs × {energy.JoulesPerMac:G3} J = {energy.DigitalJoules:G3} J  →  advantage {energy.Advantage:G3}");
+                }
             }
             return 0;
         });
@@ -238,8 +289,9 @@ public static class LangevinCommand
     {
         var r = RunReport.Start($"Langevin computer on {set.Images.Name} {set.Images.Split}", ReportKind.Langevin, seed);
         r.Result("top1_single_trajectory", scores.Top1).Result("top2_single_trajectory", scores.Top2)
-         .Result("top1_averaged", scores.Top1Averaged).Result("heat_per_inference_kT", energy.HeatKT)
-         .Result("thermodynamic_advantage", energy.Advantage);
+         .Result("top1_averaged", scores.Top1Averaged).Result("heat_per_inference_units_of_V", energy.Heat)
+         .Result("heat_per_inference_kT", energy.HeatKT).Result("thermodynamic_advantage", energy.Advantage);
+        if (energy.Unavailable is { } why) r.Result("heat_unavailable", why);
         r.Detail("model", content.DeepClone());
         var acc = r.Section("Accuracy");
         acc.Table(["readout", "top-1", "top-2"], [
@@ -272,7 +324,10 @@ public static class LangevinCommand
                 .Axes("time t", "output unit x_i(t)")
                 .Lines(set.Images.ClassNames.Take(computer.Outputs).ToArray(), time, ys));
         }
-        r.Section("Energy").Table(["quantity", "value"], [
+        var energySection = r.Section("Energy");
+        if (energy.Unavailable is { } reason) energySection.Text(reason + ".");
+        energySection.Table(["quantity", "value"], [
+            ["heat released per inference (energy unit of V, mean)", energy.Heat],
             ["heat released per inference (kT, mean)", energy.HeatKT],
             ["heat released per inference (kT, std over trajectories)", energy.HeatStdKT],
             ["heat per inference (J) at T (K)", energy.HeatJoules],
@@ -289,7 +344,9 @@ public static class LangevinCommand
 
     static Command Export()
     {
-        var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`", Required = true };
+        var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`, or a published thermo_gd parameters.dat", Required = true };
+        var modelFormat = new Option<string?>("--model-format") { Description = "format of --model: thermo or published; default: thermo for .json, published otherwise" };
+        var layout = new PublishedLayoutOptions();
         var output = new Option<string>("--out") { Description = "output file: a .json manifest (format thermo) or a .dat file (format published)", Required = true };
         var format = Opt("--format", "thermo (manifest + safetensors, docs/formats.md) or published (thermo_gd parameters.dat order)", "thermo");
         var json = CommonOptions.Json();
@@ -297,12 +354,13 @@ public static class LangevinCommand
             Export a trained computer for hardware teams. thermo: <out>.json + <out>.safetensors, one F32 tensor per coupling
             class (J.input_hidden [784, H], …) and the biases, with kT, J2, J4, Δt, t_f and the input normalisation in the JSON.
             published: one number per line in the order of the published thermo_gd parameters.dat (bonds ii, ih, hh, ho, oo, io,
-            then a bias per unit, inputs first).
+            then a bias per unit, inputs first). --model may itself be a published parameters.dat (--model-format published):
+            importing and exporting gives back the same float32 numbers.
             """)
-        { model, output, format, json };
+        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, output, format, json };
         return command.WithAction(parse =>
         {
-            var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
+            var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
             string path = parse.GetValue(output)!, fmt = parse.GetValue(format)!;
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (dir is not null) Directory.CreateDirectory(dir);
@@ -312,7 +370,7 @@ public static class LangevinCommand
                     LangevinModelFile.Save(path, computer, schedule, content["training"]?.DeepClone() as JsonObject);
                     break;
                 case "published":
-                    LangevinModelFile.SavePublishedParameters(path, computer);
+                    PublishedParameterFile.Save(path, computer);
                     break;
                 default: throw new ArgumentException($"--format must be 'thermo' or 'published', got '{fmt}'");
             }
@@ -322,7 +380,7 @@ public static class LangevinCommand
                 {
                     ["format"] = fmt, ["files"] = new JsonArray(written.Select(f => (JsonNode)f!).ToArray()),
                     ["parameters"] = computer.ParameterCount(), ["coupling_classes"] = string.Join(",", CouplingClassNames.Names(computer.Classes)),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else Console.WriteLine($"wrote {string.Join(" and ", written)} ({computer.ParameterCount()} parameters)");
             return 0;
         });

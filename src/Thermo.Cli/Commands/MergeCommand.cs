@@ -43,7 +43,7 @@ public static class MergeCommand
             if (docs.Any(d => d.Item2["kind"]!.GetValue<string>() != kind)) throw new InvalidDataException("the shard outputs are of different kinds");
             if (!Kinds.TryGetValue(kind, out var merge)) throw new InvalidDataException($"cannot merge outputs of kind '{kind}' (known: {string.Join(", ", Kinds.Keys)})");
             var merged = merge(docs);
-            string text = merged.ToJsonString();
+            string text = merged.ToFiniteJson();
             if (parse.GetValue(output) is string o2) AtomicFile.WriteAllText(o2, text);
             else Console.WriteLine(text);
             return 0;

@@ -66,7 +66,7 @@ public static class QuantizeCommand
                 Checkpoint.Save(checkpoint, blocks, null, new CheckpointMetadata { ModelDefinition = qspec.ToJson(), Training = meta.Training, Provenance = meta.Provenance });
             }
             var summary = new JsonObject { ["checkpoint"] = checkpoint, ["bits"] = b, ["sparsity"] = sp, ["finetune_epochs"] = ft };
-            Console.WriteLine(asJson ? summary.ToJsonString() : $"wrote {checkpoint}: couplings at {b} bits, {sp:P0} removed, {ft} fine-tuning epoch(s)");
+            Console.WriteLine(asJson ? summary.ToFiniteJson() : $"wrote {checkpoint}: couplings at {b} bits, {sp:P0} removed, {ft} fine-tuning epoch(s)");
             return 0;
         });
         return cmd;

@@ -86,7 +86,7 @@ public static class QuickstartCommand
                 ["gibbs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject { ["samples"] = r.G, ["accuracy"] = r.R.Accuracy, ["spin_updates_per_image"] = r.R.SpinUpdates.Sum() / (double)r.R.Count }).ToArray()),
                 ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
             };
-            Console.WriteLine(o.ToJsonString());
+            Console.WriteLine(o.ToFiniteJson());
         }
         else Console.WriteLine($"quickstart done in {clock.Elapsed.TotalSeconds:F0} s: surrogate {surrogate * 100:F2}%, Gibbs (G = 64) {rows[^1].R.Accuracy * 100:F2}%; report: {files.Html}");
         return 0;

@@ -167,7 +167,7 @@ public static class ScheduleCommand
                 ["uniform"] = uniform is null ? null : new JsonObject { ["samples"] = uniform.Samples[0], ["spin_updates"] = uniform.Cost(p.FreeSpins), ["predicted_accuracy"] = pilot.PredictAccuracy(uniform) },
                 ["pilot_spin_updates"] = pilot.PilotSpinUpdates, ["tau_last_block"] = pilot.LastBlockTau,
             };
-            Console.WriteLine(o.ToJsonString());
+            Console.WriteLine(o.ToFiniteJson());
         }
         else
         {
@@ -238,7 +238,7 @@ public static class ScheduleCommand
                     }).ToArray()),
                     ["law_inverse_g"] = law is null ? null : new JsonObject { ["asymptote"] = law.Asymptote, ["k"] = law.K, ["c"] = law.C(pilot.LastBlockTau), ["rms"] = law.Rms },
                     ["law_free_exponent"] = free is null ? null : new JsonObject { ["asymptote"] = free.Asymptote, ["k"] = free.K, ["gamma"] = free.Gamma, ["rms"] = free.Rms },
-                }.ToJsonString());
+                }.ToFiniteJson());
             else
             {
                 Console.WriteLine($"{d.Spec.Name} on {d.Labels.Length} {d.Dataset} test examples (from {d.Start}); pilot {pilot.PilotSpinUpdates / (double)d.Labels.Length:N0} spin updates per example, τ_B = {pilot.LastBlockTau:F3}");
@@ -304,7 +304,7 @@ public static class ScheduleCommand
                     ["scan"] = new JsonArray(scan.Select(r => (JsonNode)new JsonObject { ["block"] = r.Block, ["beta"] = r.Beta, ["delta"] = r.Delta, ["alpha"] = r.Alpha, ["lambda"] = r.Lambda, ["tau"] = r.Output.Pooled.Tau }).ToArray()),
                     ["checks"] = new JsonArray(checks.Select(t => (JsonNode)new JsonObject { ["block"] = t.Item1, ["ratio"] = t.Item2.Ratio, ["relative_error"] = t.Item2.RelativeError }).ToArray()),
                     ["relaxation"] = new JsonArray(relax.Select(r => (JsonNode)new JsonArray(r.Take(8).Select(v => (JsonNode)v).ToArray())).ToArray()),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else
             {
                 for (int b = 0; b < p.Blocks; b++)
@@ -360,7 +360,7 @@ public static class ScheduleCommand
                     ["saving_optimal_vs_uniform"] = double.IsFinite(r.OptimalSaving) ? r.OptimalSaving : null,
                     ["saving_adaptive_vs_optimal"] = double.IsFinite(r.AdaptiveSaving) ? r.AdaptiveSaving : null,
                     ["points"] = new JsonArray(r.Points.Select(x => (JsonNode)new JsonObject { ["method"] = x.Method, ["label"] = x.Label, ["cost"] = x.Cost, ["accuracy"] = x.Accuracy }).ToArray()),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else
             {
                 Console.WriteLine($"{d.Spec.Name} on {d.Labels.Length} {d.Dataset} test examples; target A* = {100 * r.Target:F2}%");
@@ -408,7 +408,7 @@ public static class ScheduleCommand
                         ["profile"] = pr.Name, ["joules_per_spin_update"] = pr.JoulesPerSpinUpdate, ["joules"] = l.Energy(pr, digital).Total, ["advantage"] = l.Advantage(pr, digital), ["source"] = pr.Source,
                     }).ToArray()),
                     ["digital_network_joules"] = l.DigitalNetworkEnergy(digital),
-                }.ToJsonString());
+                }.ToFiniteJson());
             else
             {
                 Console.WriteLine($"{spec.Name}, schedule {s}");

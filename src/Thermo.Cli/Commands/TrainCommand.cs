@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Thermo.Training;
+using Thermo.IO;
 
 namespace Thermo.Cli.Commands;
 
@@ -75,7 +76,7 @@ public static class TrainCommand
                 ["seconds"] = Math.Round(result.Seconds, 1),
                 ["report"] = files.Html,
             };
-            if (asJson) Console.WriteLine(summary.ToJsonString());
+            if (asJson) Console.WriteLine(summary.ToFiniteJson());
             else if (!silent)
                 Console.WriteLine(result.Finished
                     ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {result.CheckpointPath}; report {files.Html}"

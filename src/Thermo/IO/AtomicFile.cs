@@ -76,8 +76,8 @@ public static partial class AtomicFile
     /// <summary>Serialises <paramref name="value"/> with <paramref name="typeInfo"/> (indented) to <paramref name="path"/> atomically.</summary>
     public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> typeInfo) => WriteJson(path, w => JsonSerializer.Serialize(w, value, typeInfo));
 
-    /// <summary>Writes <paramref name="node"/> as indented JSON to <paramref name="path"/> atomically.</summary>
-    public static void WriteJson(string path, JsonNode node) => WriteJson(path, w => node.WriteTo(w));
+    /// <summary>Writes <paramref name="node"/> as indented JSON to <paramref name="path"/> atomically (non-finite numbers as null).</summary>
+    public static void WriteJson(string path, JsonNode node) => WriteJson(path, w => FiniteJson.Write(w, node));
 
     static void TryDelete(string temp)
     {

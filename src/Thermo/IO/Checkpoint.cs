@@ -128,7 +128,13 @@ public static class Checkpoint
                 }
             }
             w.WritePropertyName("training");
-            JsonSerializer.Serialize(w, metadata.Training, CheckpointJsonContext.Default.TrainingState);
+            // JSON has no NaN or ±∞: a learning rate must be a number, a best metric that is not one is "none yet".
+            var t = metadata.Training;
+            FiniteJson.Require(t.LearningRate, "the checkpoint's learning rate");
+            var training = JsonSerializer.SerializeToNode(t with { BestMetric = t.BestMetric is { } b && double.IsFinite(b) ? b : null, Extra = null },
+                CheckpointJsonContext.Default.TrainingState)!.AsObject();
+            if (t.Extra is not null) training["extra"] = t.Extra.DeepClone();
+            FiniteJson.Write(w, training);
             w.WritePropertyName("provenance");
             JsonSerializer.Serialize(w, metadata.Provenance, CheckpointJsonContext.Default.Provenance);
             w.WriteEndObject();

@@ -63,8 +63,7 @@ public sealed class TensorManifest : IDisposable
             foreach (var (key, node) in content)
             {
                 w.WritePropertyName(key);
-                if (node is null) w.WriteNullValue();
-                else node.WriteTo(w);
+                FiniteJson.Write(w, node);
             }
             w.WriteString("tensors_file", Path.GetFileName(tensorsPath));
             w.WriteString("tensors_sha256", sha);
@@ -198,10 +197,10 @@ public sealed class TensorManifest : IDisposable
     public T Get<T>(string key)
     {
         if (Content[key] is not JsonValue v) throw Fail($"'{key}' is missing or not a single value");
-        return v.TryGetValue(out T? value) && value is not null ? value : throw Fail($"'{key}' must be {Kind<T>()}, found {v.ToJsonString(Readable)}");
+        return v.TryGetValue(out T? value) && value is not null ? value : throw Fail($"'{key}' must be {Kind<T>()}, found {v.ToFiniteJson(Readable)}");
     }
 
-    static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonWriterOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     static string Kind<T>() => Type.GetTypeCode(typeof(T)) switch
     {

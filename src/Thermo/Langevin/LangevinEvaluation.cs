@@ -23,10 +23,13 @@ public sealed class LangevinScores
     public required int[] Confusion { get; init; }
     /// <summary>Classes.</summary>
     public required int Classes { get; init; }
-    /// <summary>Mean and standard deviation of the heat released per trajectory, in kT (NaN when not measured).</summary>
-    public double HeatMeanKT { get; init; } = double.NaN;
-    /// <inheritdoc cref="HeatMeanKT"/>
-    public double HeatStdKT { get; init; } = double.NaN;
+    /// <summary>
+    /// Mean and standard deviation of the heat released per trajectory, in the energy unit of V (NaN when not
+    /// measured); divide by kT for kT units (<see cref="InferenceEnergy"/>), which do not exist at kT = 0.
+    /// </summary>
+    public double HeatMean { get; init; } = double.NaN;
+    /// <inheritdoc cref="HeatMean"/>
+    public double HeatStd { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -61,7 +64,7 @@ public static class LangevinEvaluation
                     if (first == label || second == label) top2++;
                     confusion[label * o + first]++;
                     for (int i = 0; i < o; i++) mean[i] += outs[i];
-                    if (heat) { double qk = run.Heat![q * trajectories + t] / computer.KT; heatSum += qk; heatSq += qk * qk; }
+                    if (heat) { double qv = run.Heat![q * trajectories + t]; heatSum += qv; heatSq += qv * qv; }
                 }
                 double frac = (double)correct / trajectories;
                 sumSq += frac * frac;
@@ -79,8 +82,8 @@ public static class LangevinEvaluation
             Count = count, Trajectories = trajectories, FinalTime = schedule.FinalTime, Classes = o,
             Top1 = p1, Top2 = top2 / total, Top1StdErr = Math.Sqrt(varInputs / count),
             Top1Averaged = (double)avg1 / count, Top2Averaged = (double)avg2 / count, Confusion = confusion,
-            HeatMeanKT = heat ? heatSum / total : double.NaN,
-            HeatStdKT = heat ? Math.Sqrt(Math.Max(0, heatSq / total - (heatSum / total) * (heatSum / total))) : double.NaN,
+            HeatMean = heat ? heatSum / total : double.NaN,
+            HeatStd = heat ? Math.Sqrt(Math.Max(0, heatSq / total - (heatSum / total) * (heatSum / total))) : double.NaN,
         };
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Thermo.IO;
 
@@ -8,8 +6,8 @@ namespace Thermo.Langevin;
 /// <summary>
 /// A trained Langevin computer on disk: a <c>thermo.langevin-computer</c> manifest (JSON: layout, coupling classes,
 /// kT, J2, J4, mobility, Δt, t_f, input normalisation, readout) with its safetensors file holding one F32 tensor per
-/// enabled coupling class and the biases (docs/formats.md, "Langevin computer"). Also writes the published
-/// thermo_gd <c>parameters.dat</c> order for use with that code.
+/// enabled coupling class and the biases (docs/formats.md, "Langevin computer"). The published thermo_gd
+/// <c>parameters.dat</c> is <see cref="PublishedParameterFile"/>.
 /// </summary>
 public static class LangevinModelFile
 {
@@ -149,26 +147,5 @@ public static class LangevinModelFile
             case "b.hidden": a.CopyTo(c.Bias, 0); break;
             case "b.output": a.CopyTo(c.Bias, h); break;
         }
-    }
-
-    /// <summary>
-    /// Writes the parameters in the order of the published thermo_gd <c>parameters.dat</c>: couplings by class
-    /// (input–input left/down bonds per input; input–hidden; hidden–hidden j &lt; i; hidden–output; output–output
-    /// j &lt; i; input–output), then one bias per unit (inputs 0, hidden, outputs), whitespace-separated.
-    /// </summary>
-    public static void SavePublishedParameters(string path, LangevinComputer c)
-    {
-        int ni = c.Inputs, h = c.Hidden, o = c.Outputs, mv = c.Moving;
-        var sb = new StringBuilder();
-        void W(float v) => sb.Append(v.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        for (int i = 0; i < ni; i++) for (int d = 0; d < 2; d++) W(c.LatticeWidth > 0 ? c.InputLattice[2 * i + d] : 0f);
-        for (int i = 0; i < ni; i++) for (int j = 0; j < h; j++) W(c.InputCoupling[i * mv + j]);
-        for (int i = 0; i < h; i++) for (int j = 0; j < i; j++) W(c.MovingCoupling[i * mv + j]);
-        for (int i = 0; i < h; i++) for (int j = 0; j < o; j++) W(c.MovingCoupling[i * mv + h + j]);
-        for (int i = 0; i < o; i++) for (int j = 0; j < i; j++) W(c.MovingCoupling[(h + i) * mv + h + j]);
-        for (int i = 0; i < ni; i++) for (int j = 0; j < o; j++) W(c.InputCoupling[i * mv + h + j]);
-        for (int i = 0; i < ni; i++) W(0f);
-        for (int i = 0; i < mv; i++) W(c.Bias[i]);
-        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Thermo.IO;
 
 namespace Thermo.Reports;
 
@@ -40,7 +41,7 @@ internal static class ReportDisplay
     public static string DetailsJson(RunReport report)
     {
         var sorted = Sort(report.Details);
-        return sorted!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        return sorted.ToFiniteJson(new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     static JsonNode? Sort(JsonNode? node) => node switch

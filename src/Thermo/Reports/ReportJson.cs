@@ -11,8 +11,9 @@ namespace Thermo.Reports;
 /// <summary>
 /// report.json: the whole <see cref="RunReport"/>, machine-readable and stable, so that two runs of the same
 /// command can be diffed. Keys of results, dataset checksums and details are sorted (ordinal); numbers are
-/// written in their shortest round-trip form with the invariant culture; NaN and ±∞ as the strings "NaN",
-/// "Infinity", "-Infinity"; number arrays and table rows on one line each. Only provenance.created and
+/// written in their shortest round-trip form with the invariant culture; NaN and ±∞, which JSON lacks, as null
+/// (<see cref="FiniteJson"/>; the strings "NaN", "Infinity", "-Infinity" of older files are still read); number
+/// arrays and table rows on one line each. Only provenance.created and
 /// wall_time_seconds change between identical runs. Schema: docs/reports.md.
 /// </summary>
 public static class ReportJson
@@ -259,14 +260,8 @@ public static class ReportJson
         w.WriteEndArray();
     }
 
-    /// <summary>Shortest round-trip form; NaN and ±∞ (which JSON lacks) as strings, as System.Text.Json's named literals.</summary>
-    static void WriteNumber(Utf8JsonWriter w, double value)
-    {
-        if (double.IsNaN(value)) w.WriteStringValue("NaN");
-        else if (double.IsPositiveInfinity(value)) w.WriteStringValue("Infinity");
-        else if (double.IsNegativeInfinity(value)) w.WriteStringValue("-Infinity");
-        else w.WriteNumberValue(value);
-    }
+    /// <summary>Shortest round-trip form; NaN and ±∞ (which JSON lacks) as null.</summary>
+    static void WriteNumber(Utf8JsonWriter w, double value) => FiniteJson.WriteNumber(w, value);
 
     static void WriteValue(Utf8JsonWriter w, ReportValue value)
     {
@@ -301,9 +296,7 @@ public static class ReportJson
                 w.WriteEndArray();
                 break;
             case JsonValue value:
-                if (value.TryGetValue(out double d) && !double.IsFinite(d)) WriteNumber(w, d);
-                else if (value.TryGetValue(out float f) && !float.IsFinite(f)) WriteNumber(w, f);
-                else value.WriteTo(w);
+                FiniteJson.Write(w, value);
                 break;
         }
     }
@@ -540,6 +533,7 @@ public static class ReportJson
 
         double Number(JsonElement e, string path)
         {
+            if (e.ValueKind == JsonValueKind.Null) return double.NaN;   // a point that was not a finite number
             if (e.ValueKind == JsonValueKind.String)
                 return e.GetString() switch
                 {

@@ -27,14 +27,17 @@ public readonly record struct ReportValue
     /// <summary>The empty value (an empty cell; JSON null).</summary>
     public static ReportValue Empty => default;
 
-    /// <summary>A floating-point value.</summary>
-    public static ReportValue FromNumber(double value) => new(ReportValueKind.Number, number: value);
+    /// <summary>
+    /// A floating-point value; NaN and ±∞ become <see cref="Empty"/>, because report.json (JSON) cannot hold them and
+    /// a report must read back as it was rendered.
+    /// </summary>
+    public static ReportValue FromNumber(double value) => double.IsFinite(value) ? new(ReportValueKind.Number, number: value) : default;
 
     /// <summary>
     /// A float32 value, widened through its shortest decimal form so 0.9912f is stored as 0.9912 rather than
     /// 0.99119997024536133; casting the stored double back to float gives the same float.
     /// </summary>
-    public static ReportValue FromFloat(float value) => new(ReportValueKind.Number, number: Widen(value));
+    public static ReportValue FromFloat(float value) => FromNumber(Widen(value));
 
     /// <summary>An integer value.</summary>
     public static ReportValue FromInteger(long value) => new(ReportValueKind.Integer, integer: value);

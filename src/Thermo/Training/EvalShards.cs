@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Thermo.Sampling;
+using Thermo.IO;
 
 namespace Thermo.Training;
 
@@ -57,7 +58,7 @@ public static class EvalShards
         foreach (var (src, d) in shards)
             foreach (var key in same)
                 if (!JsonNode.DeepEquals(d[key], first[key]))
-                    throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToJsonString() ?? "null"}, {shards[0].Source} has {first[key]?.ToJsonString() ?? "null"}: not shards of one evaluation");
+                    throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToFiniteJson() ?? "null"}, {shards[0].Source} has {first[key]?.ToFiniteJson() ?? "null"}: not shards of one evaluation");
         // Every shard i/N of one split exactly once: contiguous starts alone would accept a missing first or last shard.
         int n = ShardOf(shards[0].Source, first).Count;
         var seen = new Dictionary<int, string>();
@@ -112,5 +113,5 @@ public static class EvalShards
 
     static long Long(JsonNode? n) => n is null
         ? throw new InvalidDataException("a shard output lacks a required number")
-        : long.Parse(n.ToJsonString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
+        : long.Parse(n.ToFiniteJson(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
 }

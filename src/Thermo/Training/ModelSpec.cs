@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.Nn;
+using Thermo.IO;
 
 namespace Thermo.Training;
 
@@ -90,7 +91,7 @@ public sealed class ModelSpec
     }
 
     /// <summary>Serialises to indented JSON (the definition as written, plus anything set with <see cref="WithNormalization"/>).</summary>
-    public string ToJson() => Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => Document.ToFiniteJsonIndented();
 
     /// <summary>Input normalisation recorded in the definition ("normalization": {"mean": [...], "std": [...]}), or null.</summary>
     public Data.Normalization? Normalization
@@ -112,7 +113,7 @@ public sealed class ModelSpec
         var doc = (JsonObject)Document.DeepClone();
         doc["quantization"] = new JsonObject { ["bits"] = bits, ["sparsity"] = sparsity };
         doc["name"] = $"{Name}-{bits}bit{(sparsity > 0 ? $"-sparse{sparsity:0.##}" : "")}";
-        return Parse(doc.ToJsonString(), Name);
+        return Parse(doc.ToFiniteJson(), Name);
     }
 
     /// <summary>A copy that records <paramref name="normalization"/> as the input normalisation.</summary>
@@ -124,7 +125,7 @@ public sealed class ModelSpec
             ["mean"] = new JsonArray(normalization.Mean.Select(v => (JsonNode)v).ToArray()),
             ["std"] = new JsonArray(normalization.Std.Select(v => (JsonNode)v).ToArray()),
         };
-        return Parse(doc.ToJsonString(), Name);
+        return Parse(doc.ToFiniteJson(), Name);
     }
 
     /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>

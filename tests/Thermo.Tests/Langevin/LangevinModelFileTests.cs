@@ -91,7 +91,7 @@ public class LangevinModelFileTests
         try
         {
             string path = Path.Combine(dir, "parameters.dat");
-            LangevinModelFile.SavePublishedParameters(path, c);
+            PublishedParameterFile.Save(path, c);
             var values = File.ReadAllLines(path).Select(l => float.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             // thermo_gd: number_of_bonds = 784·4/2 + 784·64 + 64·63/2 + 64·10 + 10·9/2 + 784·10, plus one bias per spin.
             int bonds = 784 * 2 + 784 * 64 + 64 * 63 / 2 + 64 * 10 + 45 + 7840;

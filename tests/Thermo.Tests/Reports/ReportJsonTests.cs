@@ -34,7 +34,7 @@ public class ReportJsonTests
         Assert.Equal(64, r.Results["samples_per_block"].AsInteger());
         Assert.Equal("mnist-conv", r.Results["preset"].AsText());
         Assert.True(r.Results["converged"].AsBoolean());
-        Assert.True(double.IsNaN(r.Results["loss_final"].AsDouble()));
+        Assert.Equal(ReportValueKind.Empty, r.Results["loss_final"].Kind);   // NaN: JSON has none, so it is written as null
         Assert.Equal(2, r.Details["epochs"]!.AsArray().Count);
         Assert.Equal(original.Sections.Select(s => s.Title), r.Sections.Select(s => s.Title));
         Assert.Equal(original.Figures().Select(f => f.Name), r.Figures().Select(f => f.Name));
@@ -50,7 +50,7 @@ public class ReportJsonTests
     }
 
     [Fact]
-    public void Doubles_round_trip_exactly_including_extremes_and_non_finite_values()
+    public void Finite_doubles_round_trip_exactly_and_non_finite_ones_come_back_as_empty_values()
     {
         double[] values = [0.1, 1.0 / 3, Math.PI, double.Epsilon, double.MaxValue, -double.MaxValue, 1e-300, -0.0, 123456789.123456789,
             double.NaN, double.PositiveInfinity, double.NegativeInfinity, ReportValue.Widen(0.9912f)];
@@ -62,12 +62,36 @@ public class ReportJsonTests
             table.Row(values[i]);
         }
         report.Section("s").Table(table).Plot(new PlotSpec("p").Line("l", values.Select((_, i) => (double)i).ToArray(), values));
-        var r = ReportJson.Parse(ReportJson.Serialize(report));
+        var bytes = ReportJson.Serialize(report);
+        Assert.DoesNotContain("NaN", Encoding.UTF8.GetString(bytes));
+        Assert.DoesNotContain("Infinity", Encoding.UTF8.GetString(bytes));
+        var r = ReportJson.Parse(bytes);
+        var y = ((LineSeries)r.Figures().Single().Series[0]).Y;
+        var rows = r.Sections[0].Blocks.OfType<ReportTable>().Single().Rows;
         for (int i = 0; i < values.Length; i++)
         {
-            Assert.Equal(BitConverter.DoubleToInt64Bits(values[i]), BitConverter.DoubleToInt64Bits(r.Results[$"v{i:00}"].AsDouble()));
-            Assert.Equal(BitConverter.DoubleToInt64Bits(values[i]), BitConverter.DoubleToInt64Bits(((LineSeries)r.Figures().Single().Series[0]).Y[i]));
+            if (double.IsFinite(values[i]))
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(values[i]), BitConverter.DoubleToInt64Bits(r.Results[$"v{i:00}"].AsDouble()));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(values[i]), BitConverter.DoubleToInt64Bits(y[i]));
+            }
+            else
+            {
+                // JSON has no NaN or ±∞: written as null, read as an empty value (results, cells) or a missing point (NaN).
+                Assert.Equal(ReportValueKind.Empty, r.Results[$"v{i:00}"].Kind);
+                Assert.Equal(ReportValueKind.Empty, rows[i][0].Kind);
+                Assert.True(double.IsNaN(y[i]));
+            }
         }
+    }
+
+    [Fact]
+    public void Reports_written_with_the_older_nan_and_infinity_strings_still_read_as_empty_values()
+    {
+        var json = """{"format": "thermo.report", "version": 1, "title": "old", "kind": "other", "results": {"a": "NaN", "b": "Infinity", "c": "-Infinity", "d": "text"}}""";
+        var r = ReportJson.Parse(Encoding.UTF8.GetBytes(json));
+        foreach (var key in new[] { "a", "b", "c" }) Assert.Equal(ReportValueKind.Empty, r.Results[key].Kind);
+        Assert.Equal("text", r.Results["d"].AsText());
     }
 
     [Fact]
