@@ -15,7 +15,7 @@ public static class EvalCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train`", Required = true };
+        var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train`, or a compiled network directory (`thermo ising compile --out DIR`; Gibbs only)", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "dataset name or path (default: the one the model was trained on)" };
         var split = new Option<string>("--split") { Description = "test or train", DefaultValueFactory = _ => "test" };
         var mode = new Option<EvalMode>("--mode") { Description = "forward | meanfield | gibbs (gibbs runs the compiled Ising programs)", DefaultValueFactory = _ => EvalMode.Forward };
@@ -35,13 +35,18 @@ public static class EvalCommand
                                 feedback, G samples after burn-in, sign-averaged into the next block
             Randomness is keyed by example index, so shards merged with `thermo merge` equal the unsharded run.
 
+            A compiled network (a directory with network.json and one Ising program per block, for example the
+            shipped models/) runs by Gibbs sampling only: it holds the machine's programs, not the surrogate.
+
             Examples:
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --samples 64
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
+              thermo eval --model models/mnist --mode gibbs
             """)
         { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, dataDir, json };
         cmd.WithAction(parse =>
         {
+            if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse);
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
@@ -58,19 +63,43 @@ public static class EvalCommand
             bool asJson = parse.GetValue(json);
             var result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, gibbs, start, end - start,
                 progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
+            return Report(parse, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+        });
+
+        int EvaluateCompiled(ParseResult parse)
+        {
+            string path = parse.GetValue(model)!;
+            var evalMode = parse.GetValue(mode);
+            if (evalMode != EvalMode.Gibbs)
+                throw new ArgumentException($"--mode {evalMode.ToString().ToLowerInvariant()}: '{path}' is a compiled network, which holds Ising programs only; use --mode gibbs (or evaluate the checkpoint it was compiled from)");
+            var net = CompiledBlockNetFile.Load(path);
+            string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
+            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
+            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            var sh = Shard.Parse(parse.GetValue(shard)!);
+            var (start, end) = sh.Range(data.Count);
+            var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+            var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start,
+                progress: parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
+            return Report(parse, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+        }
+
+        int Report(ParseResult parse, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
+        {
+            bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
-            var doc = EvalShards.ToJson(result, spec.Name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
+            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
             if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
             {
                 string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";
-                Console.WriteLine($"{spec.Name} on {ds}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
+                Console.WriteLine($"{name} on {ds}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
                     + (gibbs is null ? "" : $" G={string.Join(",", gibbs.SamplesPerBlock)} burn-in {gibbs.BurnIn} chains {gibbs.Chains}")
                     + $": accuracy {result.Accuracy * 100:F2}% ({result.Correct}/{result.Count}), top-2 {result.Top2Accuracy * 100:F2}%{cost}, {result.Seconds:F1} s");
             }
             return 0;
-        });
+        }
         return cmd;
     }
 

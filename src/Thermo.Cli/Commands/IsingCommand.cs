@@ -233,7 +233,8 @@ public static class IsingCommand
     static Command Compile()
     {
         var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train` (.safetensors)", Required = true };
-        var output = new Option<string>("--out") { Description = "program file to write (NAME.json; an ising-blocks model writes NAME.block0.json, NAME.block1.json, ...)", Required = true };
+        var output = new Option<string>("--out") { Description = "program file to write (NAME.json; an ising-blocks model writes NAME.block0.json, NAME.block1.json, ...), or, for an ising-blocks model, a directory: the compiled network that `thermo eval --model DIR --mode gibbs` runs", Required = true };
+        var couplingType = new Option<string>("--couplings") { Description = "coupling storage: f32, or i8 (8-bit integers with one scale per tensor: the 8-bit program, a quarter of the size)", DefaultValueFactory = _ => "f32" };
         var beta = new Option<float>("--beta") { Description = "inverse temperature β (digital models)", DefaultValueFactory = _ => 1f };
         var delta = new Option<float>("--delta") { Description = "temperature gradient δ (digital models; ising-blocks models carry their own)", DefaultValueFactory = _ => 1f };
         var json = CommonOptions.Json();
@@ -241,22 +242,51 @@ public static class IsingCommand
             Compile a trained checkpoint into Ising program files. Digital networks (Linear/Conv2d with Tanh, HardTanh
             or SignSte, batch norm, average pooling) become one layered program; ising-blocks models become one
             program per block. Layers without an Ising mapping (ReLU, max pooling, ...) are refused by name.
-            """) { model, output, beta, delta, json };
+            An --out without .json writes a compiled network directory (network.json + blockK.json/.safetensors): the
+            programs with the input code and readout, evaluated without the checkpoint. --couplings i8 stores 8-bit
+            couplings (the quantisation table in docs/results.md: 8 bits cost nothing).
+
+            Examples:
+              thermo ising compile --model runs/mnist/model.safetensors --out programs/mnist.json
+              thermo ising compile --model runs/mnist/model.safetensors --out models/mnist --couplings i8
+            """) { model, output, beta, delta, couplingType, json };
         return command.WithAction(parse =>
         {
             string checkpoint = parse.GetValue(model)!, outPath = parse.GetValue(output)!;
-            if (!outPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out '{outPath}' should end in .json");
+            var dtype = parse.GetValue(couplingType)!.ToLowerInvariant() switch
+            {
+                "f32" => SafetensorsDType.F32,
+                "i8" => SafetensorsDType.I8,
+                var other => throw new ArgumentException($"--couplings '{other}': use f32 or i8"),
+            };
+            bool network = !outPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
             var meta = Checkpoint.ReadMetadata(checkpoint);
             if (meta.ModelDefinition is null) throw new InvalidDataException($"checkpoint '{checkpoint}' has no model definition, so its network cannot be rebuilt");
             var spec = ModelSpec.Parse(meta.ModelDefinition, $"checkpoint '{checkpoint}' model definition");
             var net = spec.Build();
             Checkpoint.Restore(checkpoint, net);
             net.Eval();
+            if (network)
+            {
+                if (net is not IsingBlockNet blockNet)
+                    throw new ArgumentException($"--out '{outPath}' names a network directory, which is for ising-blocks models; for this digital model give a NAME.json program file");
+                var compiled = CompiledBlockNet.From(blockNet, spec.Name, TrainingRun.DatasetOf(meta), spec.Input,
+                    spec.Normalization ?? Data.Normalization.UnitRange, Provenance.FileSha256(checkpoint));
+                CompiledBlockNetFile.Save(outPath, compiled, dtype);
+                long bytes = Directory.EnumerateFiles(outPath).Sum(f => new FileInfo(f).Length);
+                if (parse.GetValue(json))
+                    Console.WriteLine(new JsonObject
+                    {
+                        ["model"] = spec.Name, ["network"] = outPath, ["blocks"] = compiled.Programs.Count, ["couplings"] = dtype.HeaderName(), ["bytes"] = bytes,
+                    }.ToFiniteJson());
+                else Console.WriteLine($"wrote {outPath}: {compiled.Programs.Count} block programs, {dtype.HeaderName()} couplings, {bytes / 1e6:F2} MB");
+                return 0;
+            }
             IReadOnlyList<IsingProgram> programs = net is IsingBlockNet blocks
                 ? BlockCompiler.Compile(blocks)
                 : [new IsingCompiler { Beta = parse.GetValue(beta), Delta = parse.GetValue(delta) }.Compile(net, spec.Input)];
             var paths = programs.Count == 1 ? [outPath] : programs.Select((_, b) => Path.ChangeExtension(outPath, $".block{b}.json")).ToArray();
-            for (int b = 0; b < programs.Count; b++) IsingProgramFile.Save(paths[b], programs[b]);
+            for (int b = 0; b < programs.Count; b++) IsingProgramFile.Save(paths[b], programs[b], couplings: dtype);
             if (parse.GetValue(json))
                 Console.WriteLine(new JsonObject
                 {

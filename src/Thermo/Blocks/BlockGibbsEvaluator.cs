@@ -21,7 +21,7 @@ public sealed record BlockGibbsResult(float[] Scores, float[][] BlockOutputs, lo
 /// </summary>
 public sealed class BlockGibbsEvaluator
 {
-    readonly IsingBlockNet net;
+    readonly CompiledBlockNet net;
     readonly IReadOnlyList<IsingProgram> programs;
     readonly Func<IsingProgram, GibbsSampler> samplerFactory;
     // One sampler per block, made on first use and reused for every batch: a sampler lays out its program's
@@ -30,11 +30,22 @@ public sealed class BlockGibbsEvaluator
 
     /// <summary>Compiles the network; <paramref name="samplerFactory"/> picks the sampler (default: the fastest faithful one).</summary>
     public BlockGibbsEvaluator(IsingBlockNet net, Func<IsingProgram, GibbsSampler>? samplerFactory = null)
+        : this(CompiledBlockNet.From(net, "network", null, [net.Blocks[0].InputShape[0] / net.Thresholds.Length, .. net.Blocks[0].InputShape[1..]],
+            Data.Normalization.UnitRange, null), samplerFactory)
     {
+    }
+
+    /// <summary>Runs an already compiled network (for example one loaded by <see cref="CompiledBlockNetFile"/>).</summary>
+    public BlockGibbsEvaluator(CompiledBlockNet net, Func<IsingProgram, GibbsSampler>? samplerFactory = null)
+    {
+        net.Validate();
         this.net = net;
-        programs = BlockCompiler.Compile(net);
+        programs = net.Programs;
         this.samplerFactory = samplerFactory ?? DefaultSampler;
     }
+
+    /// <summary>Number of classes.</summary>
+    public int Classes => net.Classes;
 
     /// <summary>The compiled programs, one per block.</summary>
     public IReadOnlyList<IsingProgram> Programs => programs;
@@ -51,7 +62,7 @@ public sealed class BlockGibbsEvaluator
     {
         if (samplesPerBlock.Length != programs.Count) throw new ArgumentException($"need samples for each of the {programs.Count} blocks, got {samplesPerBlock.Length}");
         int n = images.Shape[0];
-        var spins = net.Binarize(images);
+        var spins = IsingBlockNet.Encode(images, net.Thresholds);
         var current = new sbyte[spins.Length];
         for (int i = 0; i < current.Length; i++) current[i] = spins.Data[i] > 0 ? (sbyte)1 : (sbyte)-1;
         var outputs = new float[programs.Count][];

@@ -61,9 +61,12 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     }
 
     /// <summary>±1 input spins [N, C·K, H, W] from images [N, C, H, W] with pixels in [0, 1] (see <see cref="Thresholds"/>).</summary>
-    public Tensor Binarize(Tensor images)
+    public Tensor Binarize(Tensor images) => Encode(images, Thresholds);
+
+    /// <summary>The input code of <see cref="Thresholds"/> with the given thresholds: [N, C·K, H, W] ±1 spins from [N, C, H, W] pixels.</summary>
+    public static Tensor Encode(Tensor images, float[] thresholds)
     {
-        int n = images.Shape[0], c = images.Shape[1], plane = images.Length / (n * c), k = Thresholds.Length;
+        int n = images.Shape[0], c = images.Shape[1], plane = images.Length / (n * c), k = thresholds.Length;
         int[] shape = [.. images.Shape];
         shape[1] = c * k;
         var s = Tensor.Empty(shape);
@@ -71,7 +74,7 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
         for (int i = 0; i < n * c; i++)
             for (int t = 0; t < k; t++)
             {
-                float th = Thresholds[t];
+                float th = thresholds[t];
                 var from = src.AsSpan(i * plane, plane);
                 var to = dst.AsSpan((i * k + t) * plane, plane);
                 for (int p = 0; p < plane; p++) to[p] = from[p] > th ? 1f : -1f;

@@ -17,9 +17,17 @@ public static class IsingProgramFile
     /// <summary>Highest version written and read.</summary>
     public const int FormatVersion = 1;
 
-    /// <summary>Writes <paramref name="program"/> (and a recommended <paramref name="schedule"/>) to a manifest path ending in .json.</summary>
-    public static void Save(string manifestPath, IsingProgram program, Schedule? schedule = null)
+    /// <summary>
+    /// Writes <paramref name="program"/> (and a recommended <paramref name="schedule"/>) to a manifest path ending in .json.
+    /// With <paramref name="couplings"/> = <see cref="SafetensorsDType.I8"/> every coupling block is stored as 8-bit
+    /// integers q with one scale s per block (W = q·s, s = max|W|/127, <see cref="CouplingQuantizer"/>): a quarter of
+    /// the bytes, and the file then holds the 8-bit program a machine with int8 couplings runs — the same values
+    /// <c>CouplingQuantizer.Quantize(program, 8)</c> gives — not the float one. Biases stay float32.
+    /// </summary>
+    public static void Save(string manifestPath, IsingProgram program, Schedule? schedule = null, SafetensorsDType couplings = SafetensorsDType.F32)
     {
+        if (couplings is not (SafetensorsDType.F32 or SafetensorsDType.I8))
+            throw new ArgumentException($"couplings can be stored as F32 or I8, not {couplings}");
         var writer = new SafetensorsWriter();
         var layers = new JsonArray();
         for (int l = 0; l < program.Layers.Count; l++)
@@ -39,31 +47,49 @@ public static class IsingProgramFile
             }
             layers.Add(node);
         }
-        var couplings = new JsonArray();
+        var couplingNodes = new JsonArray();
         for (int k = 0; k < program.Couplings.Count; k++)
         {
             string prefix = $"couplings.{k}";
+            JsonObject node;
             switch (program.Couplings[k])
             {
                 case DenseCoupling d:
-                    writer.Add<float>(prefix + ".weight", d.Weight, [program.Layers[d.Upper].Size, program.Layers[d.Lower].Size]);
-                    couplings.Add(new JsonObject { ["kind"] = "dense", ["lower"] = d.Lower, ["upper"] = d.Upper, ["weight"] = prefix + ".weight" });
+                    node = new JsonObject { ["kind"] = "dense", ["lower"] = d.Lower, ["upper"] = d.Upper };
+                    AddValues(node, "weight", prefix + ".weight", d.Weight, [program.Layers[d.Upper].Size, program.Layers[d.Lower].Size]);
                     break;
                 case ConvCoupling c:
-                    writer.Add<float>(prefix + ".weight", c.Weight, [program.Layers[c.Upper].Channels, program.Layers[c.Lower].Channels, c.Kernel, c.Kernel]);
-                    couplings.Add(new JsonObject
+                    node = new JsonObject
                     {
                         ["kind"] = "conv", ["lower"] = c.Lower, ["upper"] = c.Upper, ["kernel"] = c.Kernel, ["stride"] = c.Stride, ["padding"] = c.Padding,
-                        ["weight"] = prefix + ".weight",
-                    });
+                    };
+                    AddValues(node, "weight", prefix + ".weight", c.Weight, [program.Layers[c.Upper].Channels, program.Layers[c.Lower].Channels, c.Kernel, c.Kernel]);
                     break;
                 case SparseCoupling s:
                     writer.Add<int>(prefix + ".i", s.I, [s.I.Length]);
                     writer.Add<int>(prefix + ".j", s.J, [s.J.Length]);
-                    writer.Add<float>(prefix + ".value", s.Value, [s.Value.Length]);
-                    couplings.Add(new JsonObject { ["kind"] = "sparse", ["i"] = prefix + ".i", ["j"] = prefix + ".j", ["value"] = prefix + ".value" });
+                    node = new JsonObject { ["kind"] = "sparse", ["i"] = prefix + ".i", ["j"] = prefix + ".j" };
+                    AddValues(node, "value", prefix + ".value", s.Value, [s.Value.Length]);
                     break;
+                default:
+                    throw new NotSupportedException($"coupling {program.Couplings[k].GetType().Name} cannot be saved");
             }
+            couplingNodes.Add(node);
+        }
+
+        void AddValues(JsonObject node, string key, string tensor, float[] values, int[] shape)
+        {
+            node[key] = tensor;
+            if (couplings == SafetensorsDType.F32)
+            {
+                writer.Add<float>(tensor, values, shape);
+                return;
+            }
+            float scale = CouplingQuantizer.Scale(values, 8);
+            var q = new sbyte[values.Length];
+            for (int i = 0; i < q.Length; i++) q[i] = (sbyte)CouplingQuantizer.Level(values[i], scale, 8);
+            writer.Add<sbyte>(tensor, q, shape);
+            node["scale"] = scale;
         }
         var content = new JsonObject
         {
@@ -71,7 +97,7 @@ public static class IsingProgramFile
             ["delta"] = program.Delta,
             ["spins"] = program.SpinCount,
             ["layers"] = layers,
-            ["couplings"] = couplings,
+            ["couplings"] = couplingNodes,
         };
         if (program.PinnedSpins.Length > 0)
         {
@@ -136,8 +162,8 @@ public static class IsingProgramFile
                         int lo = Int(o, "lower"), up = Int(o, "upper");
                         CheckLayer(lo); CheckLayer(up);
                         string w = Str(o, "weight");
-                        expected.Add(new TensorSpec(w, [layers[up].Size, layers[lo].Size]));
-                        couplings.Add(new DenseCoupling(lo, up, ReadFloats(m, w, layers[up].Size * layers[lo].Size)));
+                        int[] shape = [layers[up].Size, layers[lo].Size];
+                        couplings.Add(new DenseCoupling(lo, up, ReadCouplingValues(m, o, w, shape, expected)));
                         break;
                     }
                     case "conv":
@@ -146,8 +172,7 @@ public static class IsingProgramFile
                         CheckLayer(lo); CheckLayer(up);
                         string w = Str(o, "weight");
                         int[] shape = [layers[up].Channels, layers[lo].Channels, k, k];
-                        expected.Add(new TensorSpec(w, shape));
-                        couplings.Add(new ConvCoupling(lo, up, ReadFloats(m, w, shape.Aggregate(1, (a, b) => a * b)), k, Int(o, "stride"), Int(o, "padding")));
+                        couplings.Add(new ConvCoupling(lo, up, ReadCouplingValues(m, o, w, shape, expected), k, Int(o, "stride"), Int(o, "padding")));
                         break;
                     }
                     case "sparse":
@@ -155,11 +180,10 @@ public static class IsingProgramFile
                         string i = Str(o, "i"), j = Str(o, "j"), v = Str(o, "value");
                         if (!m.Tensors.TryGetEntry(i, out var ie) || ie.Shape.Length != 1) throw m.Fail($"tensor '{i}' must be a vector of spin indices");
                         int n = ie.Shape[0];
-                        m.Require(i, SafetensorsDType.I32, n); m.Require(j, SafetensorsDType.I32, n); m.Require(v, SafetensorsDType.F32, n);
+                        m.Require(i, SafetensorsDType.I32, n); m.Require(j, SafetensorsDType.I32, n);
                         expected.Add(new TensorSpec(i, [n], SafetensorsDType.I32));
                         expected.Add(new TensorSpec(j, [n], SafetensorsDType.I32));
-                        expected.Add(new TensorSpec(v, [n]));
-                        couplings.Add(new SparseCoupling(m.Tensors.ReadArray<int>(i), m.Tensors.ReadArray<int>(j), m.Tensors.ReadFloats(v)));
+                        couplings.Add(new SparseCoupling(m.Tensors.ReadArray<int>(i), m.Tensors.ReadArray<int>(j), ReadCouplingValues(m, o, v, [n], expected)));
                         break;
                     }
                     default: throw m.Fail($"coupling kind '{kind}' is unknown (known: dense, conv, sparse)");
@@ -212,6 +236,33 @@ public static class IsingProgramFile
         int[] Ints(JsonObject o, string key) => o[key] is JsonArray a
             ? a.Select(n => n is JsonValue v && v.TryGetValue(out int i) ? i : throw m.Fail($"'{key}' must be an array of integers")).ToArray()
             : throw m.Fail($"'{key}' must be an array of integers");
+    }
+
+    /// <summary>A coupling tensor stored as F32, or as I8 levels q with the block's "scale" s (values q·s).</summary>
+    static float[] ReadCouplingValues(TensorManifest m, JsonObject node, string name, int[] shape, List<TensorSpec> expected)
+    {
+        if (!m.Tensors.TryGetEntry(name, out var e)) throw m.Fail($"tensor '{name}' is missing");
+        int count = shape.Aggregate(1, (a, b) => a * b);
+        bool hasScale = node["scale"] is not null;
+        if (e.DType == SafetensorsDType.F32)
+        {
+            if (hasScale) throw m.Fail($"coupling '{name}' has a 'scale', which only 8-bit (I8) couplings take; the tensor is F32");
+            expected.Add(new TensorSpec(name, shape));
+            return ReadFloats(m, name, count);
+        }
+        if (e.DType != SafetensorsDType.I8 || e.ElementCount != count)
+            throw m.Fail($"tensor '{name}' is {e.DType}{e.ShapeString}, expected {count} F32 values or I8 levels");
+        if (node["scale"] is not JsonValue sv || !sv.TryGetValue(out float scale) || !float.IsFinite(scale) || scale <= 0)
+            throw m.Fail($"8-bit coupling '{name}' needs a positive finite 'scale'");
+        expected.Add(new TensorSpec(name, shape, SafetensorsDType.I8));
+        var q = m.Tensors.ReadArray<sbyte>(name);
+        var values = new float[q.Length];
+        for (int i = 0; i < q.Length; i++)
+        {
+            if (q[i] == sbyte.MinValue) throw m.Fail($"8-bit coupling '{name}' holds level -128 at index {i}; levels are symmetric, -127..127");
+            values[i] = q[i] * scale;
+        }
+        return values;
     }
 
     static float[] ReadFloats(TensorManifest m, string name, int count)

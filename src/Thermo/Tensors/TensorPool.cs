@@ -50,6 +50,36 @@ public static class TensorPool
         }
     }
 
+    /// <summary>The buffers pooled now, for <see cref="ReleaseSince"/>.</summary>
+    public static object Mark()
+    {
+        var held = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        lock (Gate)
+            foreach (var stack in Free.Values)
+                foreach (var b in stack) held.Add(b);
+        return held;
+    }
+
+    /// <summary>
+    /// Drops every pooled buffer that was not pooled at <paramref name="mark"/>: what a phase with its own shapes (an
+    /// evaluation between training epochs) added, while the buffers pooled before it stay for the steps after it.
+    /// </summary>
+    public static void ReleaseSince(object mark)
+    {
+        var held = (HashSet<float[]>)mark;
+        lock (Gate)
+        {
+            foreach (var (length, stack) in Free)
+            {
+                if (stack.Count == 0) continue;
+                var keep = stack.Where(held.Contains).Reverse().ToArray();
+                pooledFloats -= (long)(stack.Count - keep.Length) * length;
+                stack.Clear();
+                foreach (var b in keep) stack.Push(b);
+            }
+        }
+    }
+
     /// <summary>Drops every pooled buffer (e.g. after evaluation at a different batch size) for the GC to reclaim.</summary>
     public static void Clear()
     {

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Thermo.IO;
 using Thermo.Ising;
 using Thermo.Sampling;
 using Thermo.Tests.IO;
@@ -84,5 +86,69 @@ public class IsingProgramFileTests : IDisposable
         // Wrong format name.
         File.WriteAllText(dir.File("q.json"), "{\"format\": \"thermo.checkpoint\", \"version\": 1}");
         Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(dir.File("q.json")));
+    }
+
+    [Fact]
+    public void Int8_couplings_store_the_8_bit_quantised_program_in_a_quarter_of_the_bytes()
+    {
+        var program = LayeredSamplerTests.IntegerLayered(3, pinned: true, integer: false);
+        string f32 = dir.File("f32.json"), i8 = dir.File("i8.json"), again = dir.File("again.json");
+        IsingProgramFile.Save(f32, program);
+        IsingProgramFile.Save(i8, program, couplings: SafetensorsDType.I8);
+        var (loaded, _) = IsingProgramFile.Load(i8);
+        AssertSamePrograms(CouplingQuantizer.Quantize(program, 8).Program, loaded);
+        // Saving the loaded 8-bit program again reproduces the file: the levels and scales are a fixed point.
+        IsingProgramFile.Save(again, loaded, couplings: SafetensorsDType.I8);
+        Assert.Equal(File.ReadAllBytes(dir.File("i8.safetensors")), File.ReadAllBytes(dir.File("again.safetensors")));
+        long weights = program.Couplings.Sum(c => (long)CouplingQuantizer.Values(c).Length);
+        long saved = new FileInfo(dir.File("f32.safetensors")).Length - new FileInfo(dir.File("i8.safetensors")).Length;
+        Assert.InRange(saved, 3 * weights, 3 * weights + 64); // three bytes per coupling, give or take the header's dtype names
+    }
+
+    [Fact]
+    public void Sampler_on_int8_couplings_agrees_with_float_couplings_of_the_same_values()
+    {
+        foreach (var program in new[] { LayeredSamplerTests.IntegerLayered(3, integer: false), RandomPrograms.Sparse(11, 0.4f, 0.9f, 4) })
+        {
+            string path = dir.File($"s{program.SpinCount}.json");
+            IsingProgramFile.Save(path, program, couplings: SafetensorsDType.I8);
+            var (int8, _) = IsingProgramFile.Load(path);
+            var float32 = CouplingQuantizer.Quantize(program, 8).Program;
+            var inputs = InputBatch.None;
+            if (program.InputSpinCount > 0)
+            {
+                var rows = new sbyte[2 * program.InputSpinCount];
+                for (int i = 0; i < rows.Length; i++) rows[i] = (sbyte)((i * 7) % 3 == 0 ? 1 : -1);
+                inputs = new InputBatch(rows, 2, program.InputSpinCount);
+            }
+            var request = new SamplingRequest(inputs, 3, new Schedule(2, 12), 5);
+            var a = new MagnetizationObserver(); var b = new MagnetizationObserver();
+            GibbsSampler.Create(int8).Run(request, a);
+            GibbsSampler.Create(float32).Run(request, b);
+            for (int slot = 0; slot < inputs.Count; slot++) Assert.Equal(b.Sums(slot).ToArray(), a.Sums(slot).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Damaged_int8_couplings_are_refused_naming_the_problem()
+    {
+        var program = LayeredSamplerTests.IntegerLayered(3, integer: false);
+        string path = dir.File("q8.json");
+        IsingProgramFile.Save(path, program, couplings: SafetensorsDType.I8);
+        string manifest = File.ReadAllText(path);
+        var scale = new Regex("\"scale\":\\s*[-0-9.eE+]+");
+        Assert.Matches(scale, manifest);
+
+        File.WriteAllText(path, scale.Replace(manifest, "\"scale\": -0.5", 1));
+        Assert.Contains("positive finite 'scale'", Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(path)).Message);
+        File.WriteAllText(path, scale.Replace(manifest, "\"unscaled\": 1", 1));
+        Assert.Contains("positive finite 'scale'", Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(path)).Message);
+
+        string f32 = dir.File("f.json");
+        IsingProgramFile.Save(f32, program);
+        string plain = File.ReadAllText(f32);
+        File.WriteAllText(f32, plain.Replace("\"weight\": \"couplings.0.weight\"", "\"weight\": \"couplings.0.weight\", \"scale\": 0.5"));
+        Assert.Contains("only 8-bit (I8) couplings", Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(f32)).Message);
+        Assert.Throws<ArgumentException>(() => IsingProgramFile.Save(dir.File("x.json"), program, couplings: SafetensorsDType.F16));
     }
 }

@@ -105,4 +105,32 @@ public sealed class EvaluationMemoryTests
         Assert.True(TensorScope.PeakFloatsOnThisThread > 2 * staged,
             $"unstaged forward held {TensorScope.PeakFloatsOnThisThread} floats, staged {staged}");
     }
+
+    [Fact]
+    public void Evaluation_between_training_steps_returns_what_it_took_and_keeps_the_steps_buffers()
+    {
+        var net = Net();
+        var x = new Tensor(new float[16 * 3 * 15 * 15], 16, 3, 15, 15);
+        Philox.FillUniform(2, 0, 0, x.Data);
+        int[] labels = [.. Enumerable.Range(0, 16).Select(i => i % 4)];
+        void Step()
+        {
+            net.Train();
+            using var scope = new TensorScope();
+            net.Loss(x, labels, 0, new Dictionary<string, double>()).Backward();
+        }
+        TensorPool.Clear();
+        Step();
+        long pooledAfterStep = TensorPool.PooledFloats;
+        Assert.True(pooledAfterStep > 0);
+
+        Evaluation.Run(net, Images(60), Normalization.UnitRange, EvalMode.MeanField, batchSize: 20);
+        Assert.Equal(pooledAfterStep, TensorPool.PooledFloats);
+
+        // The next step finds its buffers in the pool: it allocates far less than the step's tensors.
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        Step();
+        long stepBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Assert.True(stepBytes < pooledAfterStep * sizeof(float) / 4, $"a training step after evaluation allocated {stepBytes} bytes; its tensors take {pooledAfterStep * sizeof(float)}");
+    }
 }

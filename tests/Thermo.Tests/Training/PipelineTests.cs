@@ -99,4 +99,42 @@ public sealed class PipelineTests : IDisposable
         var e = Assert.Throws<IOException>(() => TrainingRun.Execute(o));
         Assert.Contains("--resume", e.Message);
     }
+
+    [Fact]
+    public void Compiled_network_directory_reproduces_the_checkpoint_under_Gibbs_sampling()
+    {
+        var run = TrainingRun.Execute(Options("compiled") with { Epochs = 1 });
+        string f32 = Path.Combine(root, "net-f32"), i8 = Path.Combine(root, "net-i8");
+        string[] eval = ["eval", "--dataset", data, "--mode", "gibbs", "--samples", "16", "--json", "--model"];
+        Assert.Equal(0, Cli.CliRunner.Run(out _, out string err, "ising", "compile", "--model", run.CheckpointPath, "--out", f32));
+        Assert.True(err.Length == 0, err);
+        Assert.Equal(0, Cli.CliRunner.Run(out _, out err, "ising", "compile", "--model", run.CheckpointPath, "--out", i8, "--couplings", "i8"));
+        Assert.Equal(0, Cli.CliRunner.Run(out string fromCheckpoint, out err, [.. eval, run.CheckpointPath]));
+        Assert.Equal(0, Cli.CliRunner.Run(out string fromF32, out err, [.. eval, f32]));
+        Assert.Equal(0, Cli.CliRunner.Run(out string fromI8, out err, [.. eval, i8]));
+        double Accuracy(string json) => JsonNode.Parse(json)!["accuracy"]!.GetValue<double>();
+        // Float couplings: the same programs and the same per-example randomness, so the same predictions.
+        Assert.Equal(Accuracy(fromCheckpoint), Accuracy(fromF32));
+        // 8-bit couplings: the in-memory 8-bit programs give exactly what the I8 files give.
+        var loaded = CompiledBlockNetFile.Load(i8);
+        var quantised = CompiledBlockNetFile.Load(f32) is var n
+            ? n with { Programs = n.Programs.Select(p => Thermo.Ising.CouplingQuantizer.Quantize(p, 8).Program).ToList() }
+            : null;
+        var test = DatasetCatalog.Load(data, "test");
+        var settings = new Evaluation.GibbsSettings([16, 16], 4, 1, 1);
+        var a = Evaluation.RunGibbs(new BlockGibbsEvaluator(loaded), test, loaded.Normalization, settings);
+        var b = Evaluation.RunGibbs(new BlockGibbsEvaluator(quantised!), test, loaded.Normalization, settings);
+        Assert.Equal(b.Predictions, a.Predictions);
+        Assert.Equal(a.Accuracy, Accuracy(fromI8));
+        Assert.True(Math.Abs(Accuracy(fromI8) - Accuracy(fromF32)) < 0.1, $"8-bit {Accuracy(fromI8)} versus float {Accuracy(fromF32)}");
+
+        // A compiled network holds programs only: the surrogate modes are refused with a reason.
+        Assert.Equal(2, Cli.CliRunner.Run(out _, out err, "eval", "--dataset", data, "--mode", "meanfield", "--model", f32));
+        Assert.Contains("compiled network", err);
+        // A manifest whose readout does not fit the last block is refused naming it.
+        string manifest = Path.Combine(f32, CompiledBlockNetFile.ManifestName);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"population\": 10", "\"population\": 9"));
+        var e = Assert.Throws<InvalidDataException>(() => CompiledBlockNetFile.Load(f32));
+        Assert.Contains("classes × population", e.Message);
+    }
 }
