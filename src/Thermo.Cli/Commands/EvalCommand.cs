@@ -26,6 +26,7 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" };
         var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
         var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
+        var force = CommonOptions.Force();
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
         var json = CommonOptions.Json();
         var cmd = new Command("eval", """
@@ -39,9 +40,10 @@ public static class EvalCommand
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --samples 64
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
             """)
-        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, dataDir, json };
+        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, force, dataDir, json };
         cmd.WithAction(parse =>
         {
+            using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
@@ -60,7 +62,7 @@ public static class EvalCommand
                 progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
             if (!asJson) Console.Error.WriteLine();
             var doc = EvalShards.ToJson(result, spec.Name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
-            if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToJsonString());
+            if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToJsonString());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToJsonString());
             else
             {

@@ -80,6 +80,7 @@ public static class LangevinCommand
         var ftHeat = Opt("--finetune-heat-penalty", "weight η of the heat penalty η·(−ΔV)/kT per trajectory while fine-tuning (0 = accuracy only)", 0f);
         var seed = Opt("--seed", "master seed", 1UL);
         var evalInputs = Opt("--eval-inputs", "test inputs for the closing single-trajectory check (0 = skip)", 10000);
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("train", """
             Train a Langevin computer on a dataset (default MNIST, the published 784-64-10 setting with kT = J2 = J4 = 1,
@@ -89,11 +90,12 @@ public static class LangevinCommand
             """)
         {
             data, dataDir, output, hidden, classes, kt, j2, j4, dt, tf, activation, teacherEpochs, teacherNoise, readout, shape, tau,
-            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, json,
+            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, force, json,
         };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var run = CommandOutput.Directory(parse.GetValue(output)!, parse.GetValue(force));
             void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F0} s] {message}");
             var train = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), "train", null);
             int side = train.Images.Height == train.Images.Width ? train.Images.Width : 0;
@@ -140,14 +142,14 @@ public static class LangevinCommand
                 summary["test_top2_single_trajectory"] = scores.Top2;
                 Log($"test: teacher {summary["teacher_test_accuracy"]!.GetValue<double>():P2}; computer, one trajectory: top-1 {scores.Top1:P2}, top-2 {scores.Top2:P2}");
             }
-            string dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
-            string modelPath = Path.Combine(dir, "model.json");
+            string modelPath = Path.Combine(run.Path, "model.json");
             LangevinModelFile.Save(modelPath, result.Computer, schedule, summary);
-            Safetensors.Save(Path.Combine(dir, "teacher.safetensors"), result.Teacher.StateDict());
+            Safetensors.Save(Path.Combine(run.Path, "teacher.safetensors"), result.Teacher.StateDict());
+            modelPath = run.Published(modelPath);
             summary["model"] = modelPath;
             summary["seconds"] = clock.Elapsed.TotalSeconds;
-            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(Path.Combine(run.Path, "train.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            run.Commit();
             if (parse.GetValue(json)) Console.WriteLine(summary.ToJsonString());
             else Console.WriteLine($"wrote {modelPath} ({clock.Elapsed.TotalSeconds:F0} s)");
             return 0;
@@ -168,16 +170,18 @@ public static class LangevinCommand
         var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0);
         var report = new Option<string?>("--report") { Description = "write report.json/md/html and figures (output trajectories, accuracy versus t_f, confusion matrix) to this directory" };
         var dtOverride = new Option<float?>("--dt") { Description = "integrate with this Δt instead of the model's (same t_f): a check of the discretisation" };
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("eval", """
             Evaluate a trained Langevin computer: top-1/top-2 accuracy of one noisy trajectory (the published readout) and of
             K averaged trajectories, accuracy versus observation time, confusion matrix, and the heat released per inference
             (Stratonovich, in kT) against the energy of the equivalent digital network (I·H + H·O MACs × --energy-per-mac).
             """)
-        { model, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, json };
+        { model, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, force, json };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var reportOut = parse.GetValue(report) is { } reportDir ? CommandOutput.Directory(reportDir, parse.GetValue(force), "--report") : null;
             var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
             if (parse.GetValue(dtOverride) is { } newDt) schedule = LangevinSchedule.ForTime(newDt, schedule.FinalTime);
             string from = parse.GetValue(normFrom)!;
@@ -213,7 +217,11 @@ public static class LangevinCommand
                 ["confusion"] = new JsonArray(Enumerable.Range(0, scores.Classes).Select(r =>
                     (JsonNode)new JsonArray(Enumerable.Range(0, scores.Classes).Select(c => (JsonNode)scores.Confusion[r * scores.Classes + c]).ToArray())).ToArray()),
             };
-            if (parse.GetValue(report) is { } dir) WriteReport(dir, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
+            if (reportOut is not null)
+            {
+                WriteReport(reportOut.Path, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
+                reportOut.Commit();
+            }
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
             else
             {
@@ -292,6 +300,7 @@ public static class LangevinCommand
         var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`", Required = true };
         var output = new Option<string>("--out") { Description = "output file: a .json manifest (format thermo) or a .dat file (format published)", Required = true };
         var format = Opt("--format", "thermo (manifest + safetensors, docs/formats.md) or published (thermo_gd parameters.dat order)", "thermo");
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("export", """
             Export a trained computer for hardware teams. thermo: <out>.json + <out>.safetensors, one F32 tensor per coupling
@@ -299,24 +308,17 @@ public static class LangevinCommand
             published: one number per line in the order of the published thermo_gd parameters.dat (bonds ii, ih, hh, ho, oo, io,
             then a bias per unit, inputs first).
             """)
-        { model, output, format, json };
+        { model, output, format, force, json };
         return command.WithAction(parse =>
         {
-            var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
             string path = parse.GetValue(output)!, fmt = parse.GetValue(format)!;
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (dir is not null) Directory.CreateDirectory(dir);
-            switch (fmt)
-            {
-                case "thermo":
-                    LangevinModelFile.Save(path, computer, schedule, content["training"]?.DeepClone() as JsonObject);
-                    break;
-                case "published":
-                    LangevinModelFile.SavePublishedParameters(path, computer);
-                    break;
-                default: throw new ArgumentException($"--format must be 'thermo' or 'published', got '{fmt}'");
-            }
+            if (fmt is not ("thermo" or "published")) throw new ArgumentException($"--format must be 'thermo' or 'published', got '{fmt}'");
             var written = fmt == "thermo" ? new[] { path, TensorManifest.TensorsPathFor(path) } : [path];
+            using var files = CommandOutput.Files(parse.GetValue(force), written);
+            var (computer, schedule, content) = LangevinModelFile.Load(parse.GetValue(model)!);
+            if (fmt == "thermo") LangevinModelFile.Save(files.StagedFile(path), computer, schedule, content["training"]?.DeepClone() as JsonObject);
+            else LangevinModelFile.SavePublishedParameters(files.StagedFile(path), computer);
+            files.Commit();
             if (parse.GetValue(json))
                 Console.WriteLine(new JsonObject
                 {
