@@ -20,16 +20,18 @@ public sealed class CommandOutput : IDisposable
     readonly Kind kind;
     readonly string target;
     readonly string? staging;
-    readonly bool existedBefore;
+    readonly string? firstCreated;
     readonly IReadOnlyList<string> stale;
     bool committed;
 
     /// <summary>Where the command writes: the staging directory, or the run directory itself when it runs in place.</summary>
     public string Path { get; }
 
-    CommandOutput(Kind kind, string target, string? staging, bool existedBefore, IReadOnlyList<string>? stale = null)
+    // firstCreated: the outermost directory on the way to the output that did not exist before this command,
+    // removed again (with those inside it) if the command fails and leaves them empty.
+    CommandOutput(Kind kind, string target, string? staging, string? firstCreated, IReadOnlyList<string>? stale = null)
     {
-        this.kind = kind; this.target = target; this.staging = staging; this.existedBefore = existedBefore;
+        this.kind = kind; this.target = target; this.staging = staging; this.firstCreated = firstCreated;
         this.stale = stale ?? [];
         Path = staging ?? target;
     }
@@ -54,7 +56,7 @@ public sealed class CommandOutput : IDisposable
         string full = RequireDirectoryPath(path, option);
         if (resume && force) throw new ArgumentException("--resume continues the run in --out and --force replaces it: give one of them");
         bool empty = IsEmpty(full);
-        if (resume || empty) return new CommandOutput(Kind.InPlaceDirectory, full, null, System.IO.Directory.Exists(full));
+        if (resume || empty) return new CommandOutput(Kind.InPlaceDirectory, full, null, FirstMissing(full));
         if (force) return Staged(full);
         string markerPath = System.IO.Path.Combine(path, marker);
         if (File.Exists(markerPath))
@@ -78,10 +80,10 @@ public sealed class CommandOutput : IDisposable
         var old = full.Concat((staleFiles ?? []).Select(System.IO.Path.GetFullPath)).Distinct().Where(File.Exists).ToList();
         if (!force && old.Count > 0)
             throw new IOException($"'{old[0]}' exists: pass --force to replace it{(old.Count > 1 ? $" (and {old.Count - 1} more file(s) of the same result)" : "")}, or choose another {option}");
-        System.IO.Directory.CreateDirectory(dir);
+        string? firstCreated = FirstMissing(dir);
         string staging = System.IO.Path.Combine(dir, AtomicFile.TempPrefix + "out-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(staging);
-        return new CommandOutput(Kind.Files, dir, staging, true, old.Except(full).ToList());
+        return new CommandOutput(Kind.Files, dir, staging, firstCreated, old.Except(full).ToList());
     }
 
     /// <summary>An optional single output file (<c>--out FILE</c>); null when <paramref name="path"/> is null (the command prints instead).</summary>
@@ -144,16 +146,33 @@ public sealed class CommandOutput : IDisposable
         if (committed) return;
         committed = true;
         if (staging is not null) TryDeleteDirectory(staging);
-        else if (!existedBefore && IsEmpty(target)) TryDeleteDirectory(target);
+        if (firstCreated is null) return;
+        // Remove the directories this command created, innermost first, as long as they are empty.
+        string? dir = kind == Kind.StagedDirectory ? System.IO.Path.GetDirectoryName(target) : target;
+        while (dir is not null && IsEmpty(dir))
+        {
+            TryDeleteDirectory(dir);
+            if (dir == firstCreated) break;
+            dir = System.IO.Path.GetDirectoryName(dir);
+        }
+    }
+
+    static string? FirstMissing(string dir)
+    {
+        if (System.IO.Directory.Exists(dir)) return null;
+        string missing = dir;
+        for (string? up = System.IO.Path.GetDirectoryName(dir); up is not null && !System.IO.Directory.Exists(up); up = System.IO.Path.GetDirectoryName(up))
+            missing = up;
+        return missing;
     }
 
     static CommandOutput Staged(string full)
     {
         string parent = System.IO.Path.GetDirectoryName(full)!;
-        System.IO.Directory.CreateDirectory(parent);
+        string? firstCreated = FirstMissing(parent);
         string staging = System.IO.Path.Combine(parent, AtomicFile.TempPrefix + System.IO.Path.GetFileName(full) + "-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(staging);
-        return new CommandOutput(Kind.StagedDirectory, full, staging, System.IO.Directory.Exists(full));
+        return new CommandOutput(Kind.StagedDirectory, full, staging, firstCreated);
     }
 
     // Two renames: the old directory steps aside, the new one takes its name. A crash between them leaves the

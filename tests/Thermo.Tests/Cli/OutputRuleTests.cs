@@ -97,6 +97,19 @@ public sealed class OutputRuleTests : IDisposable
     }
 
     [Theory]
+    [InlineData("train", "--preset", "mnist-digital", "--dataset")]
+    [InlineData("quickstart", "--dataset")]
+    [InlineData("langevin", "train", "--data")]
+    public void A_run_that_fails_leaves_no_directory_behind_not_even_the_parents_it_created(params string[] command)
+    {
+        string output = dir.File("new/nested/run");
+        var r = Thermo([.. command, dir.File("no-such-dataset"), "--out", output]);
+        Assert.NotEqual(0, r.Exit);
+        Assert.False(Directory.Exists(dir.File("new")), r.Err);
+        Assert.Empty(Leftovers(dir.Path));
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("-5")]
     public void Quickstart_refuses_an_empty_evaluation_before_creating_anything(string count)
