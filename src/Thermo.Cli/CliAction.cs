@@ -17,9 +17,12 @@ public static class CliAction
     /// <summary>Wraps <paramref name="body"/> with thread setup and error reporting.</summary>
     public static int Run(ParseResult parse, Func<int> body)
     {
-        ParallelRange.Threads = Math.Max(1, parse.GetValue(CommonOptions.Threads));
         try
         {
+            int threads = parse.GetValue(CommonOptions.Threads);
+            if (threads < 1 || threads > CommonOptions.MaxThreads)
+                throw new ArgumentException($"--threads must be between 1 and {CommonOptions.MaxThreads} (this machine has {Environment.ProcessorCount} cores), got {threads}");
+            ParallelRange.Threads = threads;
             return body();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException)

@@ -13,6 +13,15 @@ public static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>Replace an existing output (see <see cref="CommandOutput"/>).</summary>
+    public static Option<bool> Force() => new("--force") { Description = "replace an existing output; the old one stays until the new one is complete" };
+
+    /// <summary>
+    /// Most worker threads accepted: more threads than this only add scheduling and per-thread buffers. Oversubscribing
+    /// a small machine a few times over is allowed, so a test can run 8 threads on 2 cores.
+    /// </summary>
+    public static int MaxThreads => Math.Max(64, 4 * Environment.ProcessorCount);
+
     /// <summary>Machine-readable output.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of text" };
 }

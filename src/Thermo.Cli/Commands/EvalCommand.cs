@@ -26,6 +26,7 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" };
         var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
         var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
+        var force = CommonOptions.Force();
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
         var json = CommonOptions.Json();
         var cmd = new Command("eval", """
@@ -43,10 +44,11 @@ public static class EvalCommand
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
               thermo eval --model models/mnist --mode gibbs
             """)
-        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, dataDir, json };
+        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, force, dataDir, json };
         cmd.WithAction(parse =>
         {
-            if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse);
+            using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
+            if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile);
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
@@ -63,10 +65,10 @@ public static class EvalCommand
             bool asJson = parse.GetValue(json);
             var result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, gibbs, start, end - start,
                 progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
-            return Report(parse, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+            return Report(parse, outFile, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         });
 
-        int EvaluateCompiled(ParseResult parse)
+        int EvaluateCompiled(ParseResult parse, CommandOutput? outFile)
         {
             string path = parse.GetValue(model)!;
             var evalMode = parse.GetValue(mode);
@@ -81,15 +83,15 @@ public static class EvalCommand
             var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start,
                 progress: parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
-            return Report(parse, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+            return Report(parse, outFile, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         }
 
-        int Report(ParseResult parse, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
+        int Report(ParseResult parse, CommandOutput? outFile, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
             var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
-            if (parse.GetValue(output) is string path) AtomicFile.WriteAllText(path, doc.ToFiniteJson());
+            if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
             {

@@ -20,21 +20,23 @@ public static class ExportCommand
         var output = new Option<string>("--out") { Description = "ONNX file to write", Required = true };
         var batch = new Option<int>("--batch") { Description = "batch size recorded in the graph (symbolic unless --static-batch)", DefaultValueFactory = _ => 1 };
         var staticBatch = new Option<bool>("--static-batch") { Description = "fix the batch dimension to --batch instead of leaving it symbolic" };
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var onnx = new Command("onnx", """
             Export a digital network to ONNX (opset 17): batch norm in evaluation mode, dropout as identity,
             sign as x >= 0 ? 1 : -1. The input is "input" [batch, C, H, W] (or [batch, features]), the output
             "output" [batch, classes]. See docs/formats.md for the operator mapping.
-            """) { model, output, batch, staticBatch, json };
-        onnx.WithAction(parse => ExportOnnx(parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(batch), parse.GetValue(staticBatch), parse.GetValue(json)));
+            """) { model, output, batch, staticBatch, force, json };
+        onnx.WithAction(parse => ExportOnnx(parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(batch), parse.GetValue(staticBatch), parse.GetValue(json), parse.GetValue(force)));
         export.Subcommands.Add(onnx);
         return export;
     }
 
     /// <summary>The body of <c>thermo export onnx</c>; returns the exit code.</summary>
-    public static int ExportOnnx(string checkpoint, string output, int batch, bool staticBatch, bool json)
+    public static int ExportOnnx(string checkpoint, string output, int batch, bool staticBatch, bool json, bool force = false)
     {
         if (batch < 1) throw new ArgumentException($"--batch must be at least 1, got {batch}");
+        using var file = CommandOutput.Files(force, [output]);
         var meta = Checkpoint.ReadMetadata(checkpoint);
         if (meta.ModelDefinition is null)
             throw new InvalidDataException($"checkpoint '{checkpoint}' has no model definition, so its network cannot be rebuilt");
@@ -52,7 +54,8 @@ public static class ExportCommand
             ["thermo.checkpoint"] = Path.GetFileName(checkpoint),
             ["thermo.step"] = meta.Training.Step.ToString(CultureInfo.InvariantCulture),
         };
-        OnnxExporter.Save(output, net, inputShape, dynamicBatch: !staticBatch, metadata);
+        OnnxExporter.Save(file.StagedFile(output), net, inputShape, dynamicBatch: !staticBatch, metadata);
+        file.Commit();
         long bytes = new FileInfo(output).Length;
         if (json)
         {

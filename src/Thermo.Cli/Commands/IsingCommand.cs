@@ -63,15 +63,17 @@ public static class IsingCommand
         var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
         var pairs = new Option<string?>("--correlations") { Description = "coupled | all | none (default: coupled for sparse problems, none for layered programs)" };
         var output = new Option<string?>("--out") { Description = "write the JSON here (atomically) instead of standard output" };
+        var force = CommonOptions.Force();
         var command = new Command("sample", """
             Block Gibbs sampling of a program; prints {"magnetization": [...], "correlations": [[i, j, <s_i s_j>], ...], ...}.
             Magnetisations cover every spin in global order (clamped spins keep their values); with input layers there
             is one vector (and one correlation list) per input. "count", "spin_sums" and "pair_sums" are the exact
             integer sums behind them, which `thermo merge` adds up: merged shards equal the unsharded run byte for byte.
             """)
-        { program, samples, burnIn, every, seed, chains, inputs, firstInput, shard, sampler, pairs, output };
+        { program, samples, burnIn, every, seed, chains, inputs, firstInput, shard, sampler, pairs, output, force };
         return command.WithAction(parse =>
         {
+            using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             string path = parse.GetValue(program)!;
             var (prog, fileSchedule) = LoadProgram(path);
             var schedule = new Schedule(
@@ -110,16 +112,16 @@ public static class IsingCommand
             report.Count = Enumerable.Range(0, batch.Count).Select(mag.Count).ToArray();
             report.SpinSums = Enumerable.Range(0, batch.Count).Select(i => mag.Sums(i).ToArray()).ToArray();
             report.PairSums = Enumerable.Range(0, batch.Count).Select(i => corr.Sums(i).ToArray()).ToArray();
-            Emit(report.ToJson(), parse.GetValue(output));
+            Emit(report.ToJson(), parse.GetValue(output), outFile);
             return 0;
         });
     }
 
-    /// <summary>Prints <paramref name="json"/> or writes it atomically to <paramref name="output"/>.</summary>
-    internal static void Emit(string json, string? output)
+    /// <summary>Prints <paramref name="json"/> or publishes it as <paramref name="path"/> through <paramref name="output"/>.</summary>
+    internal static void Emit(string json, string? path, CommandOutput? output)
     {
-        if (output is null) Console.WriteLine(json);
-        else AtomicFile.WriteAllText(output, json);
+        if (path is null || output is null) Console.WriteLine(json);
+        else output.PublishText(path, json);
     }
 
     static InputBatch ReadInputs(IsingProgram program, string? path, long firstIndex)
@@ -230,6 +232,15 @@ public static class IsingCommand
         _ => new JsonObject { ["kind"] = c.Kind.ToString().ToLowerInvariant() },
     };
 
+    /// <summary>Every file of the program set <c>--out NAME.json</c> names: NAME.json, NAME.blockK.json and their tensor files.</summary>
+    static IEnumerable<string> ProgramSet(string outPath)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+        if (!Directory.Exists(dir)) return [];
+        var pattern = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(Path.GetFileNameWithoutExtension(outPath)) + @"(\.block[0-9]+)?\.(json|safetensors)$");
+        return Directory.EnumerateFiles(dir).Where(f => pattern.IsMatch(Path.GetFileName(f))).ToList();
+    }
+
     static Command Compile()
     {
         var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train` (.safetensors)", Required = true };
@@ -237,6 +248,7 @@ public static class IsingCommand
         var couplingType = new Option<string>("--couplings") { Description = "coupling storage: f32, or i8 (8-bit integers with one scale per tensor: the 8-bit program, a quarter of the size)", DefaultValueFactory = _ => "f32" };
         var beta = new Option<float>("--beta") { Description = "inverse temperature β (digital models)", DefaultValueFactory = _ => 1f };
         var delta = new Option<float>("--delta") { Description = "temperature gradient δ (digital models; ising-blocks models carry their own)", DefaultValueFactory = _ => 1f };
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("compile", """
             Compile a trained checkpoint into Ising program files. Digital networks (Linear/Conv2d with Tanh, HardTanh
@@ -245,11 +257,13 @@ public static class IsingCommand
             An --out without .json writes a compiled network directory (network.json + blockK.json/.safetensors): the
             programs with the input code and readout, evaluated without the checkpoint. --couplings i8 stores 8-bit
             couplings (the quantisation table in docs/results.md: 8 bits cost nothing).
+            An existing program set of the same NAME (or a non-empty network directory) is refused unless --force; then
+            the new set replaces the whole old one as a unit, including NAME.blockK files of a deeper model.
 
             Examples:
               thermo ising compile --model runs/mnist/model.safetensors --out programs/mnist.json
               thermo ising compile --model runs/mnist/model.safetensors --out models/mnist --couplings i8
-            """) { model, output, beta, delta, couplingType, json };
+            """) { model, output, beta, delta, couplingType, force, json };
         return command.WithAction(parse =>
         {
             string checkpoint = parse.GetValue(model)!, outPath = parse.GetValue(output)!;
@@ -260,6 +274,17 @@ public static class IsingCommand
                 var other => throw new ArgumentException($"--couplings '{other}': use f32 or i8"),
             };
             bool network = !outPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+            string checkpointFull = Path.GetFullPath(checkpoint);
+            if (network && checkpointFull.StartsWith(Path.GetFullPath(outPath) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new ArgumentException($"--out '{outPath}' would replace the directory holding '{checkpoint}', the checkpoint given as --model; choose another directory");
+            if (!network)
+                foreach (var f in ProgramSet(outPath).Append(Path.GetFullPath(TensorManifest.TensorsPathFor(outPath))))
+                    if (Path.GetFullPath(f) == checkpointFull)
+                        throw new ArgumentException($"--out '{outPath}' would replace '{checkpoint}', the checkpoint given as --model; choose another program name");
+            // Every file of an older set under this name (a deeper model leaves NAME.block5.*) is replaced or removed with the new set.
+            using var files = network
+                ? CommandOutput.Directory(outPath, parse.GetValue(force))
+                : CommandOutput.Files(parse.GetValue(force), [outPath, TensorManifest.TensorsPathFor(outPath)], ProgramSet(outPath));
             var meta = Checkpoint.ReadMetadata(checkpoint);
             if (meta.ModelDefinition is null) throw new InvalidDataException($"checkpoint '{checkpoint}' has no model definition, so its network cannot be rebuilt");
             var spec = ModelSpec.Parse(meta.ModelDefinition, $"checkpoint '{checkpoint}' model definition");
@@ -272,7 +297,8 @@ public static class IsingCommand
                     throw new ArgumentException($"--out '{outPath}' names a network directory, which is for ising-blocks models; for this digital model give a NAME.json program file");
                 var compiled = CompiledBlockNet.From(blockNet, spec.Name, TrainingRun.DatasetOf(meta), spec.Input,
                     spec.Normalization ?? Data.Normalization.UnitRange, Provenance.FileSha256(checkpoint));
-                CompiledBlockNetFile.Save(outPath, compiled, dtype);
+                CompiledBlockNetFile.Save(files.Path, compiled, dtype);
+                files.Commit();
                 long bytes = Directory.EnumerateFiles(outPath).Sum(f => new FileInfo(f).Length);
                 if (parse.GetValue(json))
                     Console.WriteLine(new JsonObject
@@ -286,7 +312,8 @@ public static class IsingCommand
                 ? BlockCompiler.Compile(blocks)
                 : [new IsingCompiler { Beta = parse.GetValue(beta), Delta = parse.GetValue(delta) }.Compile(net, spec.Input)];
             var paths = programs.Count == 1 ? [outPath] : programs.Select((_, b) => Path.ChangeExtension(outPath, $".block{b}.json")).ToArray();
-            for (int b = 0; b < programs.Count; b++) IsingProgramFile.Save(paths[b], programs[b], couplings: dtype);
+            for (int b = 0; b < programs.Count; b++) IsingProgramFile.Save(files.StagedFile(paths[b]), programs[b], couplings: dtype);
+            files.Commit();
             if (parse.GetValue(json))
                 Console.WriteLine(new JsonObject
                 {

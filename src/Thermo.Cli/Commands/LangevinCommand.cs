@@ -111,6 +111,7 @@ public static class LangevinCommand
         var ftHeat = Opt("--finetune-heat-penalty", "weight η of the heat penalty η·(−ΔV)/kT per trajectory while fine-tuning (0 = accuracy only)", 0f);
         var seed = Opt("--seed", "master seed", 1UL);
         var evalInputs = Opt("--eval-inputs", "test inputs for the closing single-trajectory check (0 = skip)", 10000);
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("train", """
             Train a Langevin computer on a dataset (default MNIST, the published 784-64-10 setting with kT = J2 = J4 = 1,
@@ -120,11 +121,12 @@ public static class LangevinCommand
             """)
         {
             data, dataDir, output, hidden, classes, kt, j2, j4, dt, tf, activation, teacherEpochs, teacherNoise, readout, shape, tau,
-            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, json,
+            hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, force, json,
         };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var run = CommandOutput.Directory(parse.GetValue(output)!, parse.GetValue(force));
             void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F0} s] {message}");
             var train = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), "train", null);
             int side = train.Images.Height == train.Images.Width ? train.Images.Width : 0;
@@ -171,14 +173,14 @@ public static class LangevinCommand
                 summary["test_top2_single_trajectory"] = scores.Top2;
                 Log($"test: teacher {summary["teacher_test_accuracy"]!.GetValue<double>():P2}; computer, one trajectory: top-1 {scores.Top1:P2}, top-2 {scores.Top2:P2}");
             }
-            string dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
-            string modelPath = Path.Combine(dir, "model.json");
+            string modelPath = Path.Combine(run.Path, "model.json");
             LangevinModelFile.Save(modelPath, result.Computer, schedule, summary);
-            Safetensors.Save(Path.Combine(dir, "teacher.safetensors"), result.Teacher.StateDict());
+            Safetensors.Save(Path.Combine(run.Path, "teacher.safetensors"), result.Teacher.StateDict());
+            modelPath = run.Published(modelPath);
             summary["model"] = modelPath;
             summary["seconds"] = clock.Elapsed.TotalSeconds;
-            AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), summary.ToFiniteJsonIndented());
+            AtomicFile.WriteAllText(Path.Combine(run.Path, "train.json"), summary.ToFiniteJsonIndented());
+            run.Commit();
             if (parse.GetValue(json)) Console.WriteLine(summary.ToFiniteJson());
             else Console.WriteLine($"wrote {modelPath} ({clock.Elapsed.TotalSeconds:F0} s)");
             return 0;
@@ -202,6 +204,7 @@ public static class LangevinCommand
         var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0);
         var report = new Option<string?>("--report") { Description = "write report.json/md/html and figures (output trajectories, accuracy versus t_f, confusion matrix) to this directory" };
         var dtOverride = new Option<float?>("--dt") { Description = "integrate with this Δt instead of the model's (same t_f): a check of the discretisation" };
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("eval", """
             Evaluate a trained Langevin computer: top-1/top-2 accuracy of one noisy trajectory (the published readout) and of
@@ -210,10 +213,11 @@ public static class LangevinCommand
             With kT = 0 (noise off) the heat is given in the energy unit of V only: it has no value in kT or joules.
             --model may be a published thermo_gd parameters.dat (--format published; kT = 1 unless --kt, R from the split).
             """)
-        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, ktOverride, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, json };
+        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, ktOverride, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, force, json };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var reportOut = parse.GetValue(report) is { } reportDir ? CommandOutput.Directory(reportDir, parse.GetValue(force), "--report") : null;
             var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
             if (parse.GetValue(dtOverride) is { } newDt) schedule = LangevinSchedule.ForTime(newDt, schedule.FinalTime);
             if (parse.GetValue(ktOverride) is { } newKT)
@@ -255,7 +259,11 @@ public static class LangevinCommand
                 ["confusion"] = new JsonArray(Enumerable.Range(0, scores.Classes).Select(r =>
                     (JsonNode)new JsonArray(Enumerable.Range(0, scores.Classes).Select(c => (JsonNode)scores.Confusion[r * scores.Classes + c]).ToArray())).ToArray()),
             };
-            if (parse.GetValue(report) is { } dir) WriteReport(dir, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
+            if (reportOut is not null)
+            {
+                WriteReport(reportOut.Path, computer, schedule, set, scores, energy, overTime, noiseSeed, content);
+                reportOut.Commit();
+            }
             if (parse.GetValue(json)) Console.WriteLine(result.ToFiniteJson());
             else
             {
@@ -349,6 +357,7 @@ public static class LangevinCommand
         var layout = new PublishedLayoutOptions();
         var output = new Option<string>("--out") { Description = "output file: a .json manifest (format thermo) or a .dat file (format published)", Required = true };
         var format = Opt("--format", "thermo (manifest + safetensors, docs/formats.md) or published (thermo_gd parameters.dat order)", "thermo");
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("export", """
             Export a trained computer for hardware teams. thermo: <out>.json + <out>.safetensors, one F32 tensor per coupling
@@ -357,24 +366,17 @@ public static class LangevinCommand
             then a bias per unit, inputs first). --model may itself be a published parameters.dat (--model-format published):
             importing and exporting gives back the same float32 numbers.
             """)
-        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, output, format, json };
+        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, output, format, force, json };
         return command.WithAction(parse =>
         {
-            var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
             string path = parse.GetValue(output)!, fmt = parse.GetValue(format)!;
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (dir is not null) Directory.CreateDirectory(dir);
-            switch (fmt)
-            {
-                case "thermo":
-                    LangevinModelFile.Save(path, computer, schedule, content["training"]?.DeepClone() as JsonObject);
-                    break;
-                case "published":
-                    PublishedParameterFile.Save(path, computer);
-                    break;
-                default: throw new ArgumentException($"--format must be 'thermo' or 'published', got '{fmt}'");
-            }
+            if (fmt is not ("thermo" or "published")) throw new ArgumentException($"--format must be 'thermo' or 'published', got '{fmt}'");
             var written = fmt == "thermo" ? new[] { path, TensorManifest.TensorsPathFor(path) } : [path];
+            using var files = CommandOutput.Files(parse.GetValue(force), written);
+            var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
+            if (fmt == "thermo") LangevinModelFile.Save(files.StagedFile(path), computer, schedule, content["training"]?.DeepClone() as JsonObject);
+            else PublishedParameterFile.Save(files.StagedFile(path), computer);
+            files.Commit();
             if (parse.GetValue(json))
                 Console.WriteLine(new JsonObject
                 {

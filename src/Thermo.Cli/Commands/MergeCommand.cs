@@ -20,15 +20,17 @@ public static class MergeCommand
     {
         var inputs = new Argument<string[]>("shards") { Description = "shard outputs (JSON) written with --out by a sharded command", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out") { Description = "write the merged JSON here (default: stdout)" };
+        var force = CommonOptions.Force();
         var cmd = new Command("merge", """
             Merge the outputs of a sharded run (e.g. `thermo eval --shard i/N --out sI.json`) into the result of
             the unsharded run: bit-identical, because randomness is keyed by example, never by shard or thread.
 
             Example:
               thermo merge s0.json s1.json --out all.json
-            """) { inputs, output };
+            """) { inputs, output, force };
         cmd.WithAction(parse =>
         {
+            using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             var docs = new List<(string, JsonObject)>();
             foreach (var path in parse.GetValue(inputs)!)
             {
@@ -44,7 +46,7 @@ public static class MergeCommand
             if (!Kinds.TryGetValue(kind, out var merge)) throw new InvalidDataException($"cannot merge outputs of kind '{kind}' (known: {string.Join(", ", Kinds.Keys)})");
             var merged = merge(docs);
             string text = merged.ToFiniteJson();
-            if (parse.GetValue(output) is string o2) AtomicFile.WriteAllText(o2, text);
+            if (parse.GetValue(output) is string o2) outFile!.PublishText(o2, text);
             else Console.WriteLine(text);
             return 0;
         });

@@ -25,6 +25,7 @@ public static class QuantizeCommand
         var seed = new Option<ulong>("--seed") { Description = "fine-tuning seed", DefaultValueFactory = _ => 1 };
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
+        var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var cmd = new Command("quantize", """
             Prepare a thermodynamic model for hardware with limited coupling precision: batch norm is folded into
@@ -34,9 +35,10 @@ public static class QuantizeCommand
 
             Example:
               thermo quantize --model runs/mnist/model.safetensors --bits 4 --sparsity 0.5 --finetune-epochs 1 --out runs/mnist-4bit
-            """) { model, bits, sparsity, epochs, lr, output, dataset, seed, dataDir, quiet, json };
+            """) { model, bits, sparsity, epochs, lr, output, dataset, seed, dataDir, quiet, force, json };
         cmd.WithAction(parse =>
         {
+            using var run = CommandOutput.Directory(parse.GetValue(output)!, parse.GetValue(force));
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             if (net is not IsingBlockNet blocks) throw new ArgumentException("quantize applies to thermodynamic (ising-blocks) models");
             if (blocks.Quantization is not null) throw new ArgumentException("this checkpoint is already quantised; start from the float model");
@@ -44,9 +46,8 @@ public static class QuantizeCommand
             float sp = parse.GetValue(sparsity);
             BlockQuantizer.Prepare(blocks, b, sp);
             var qspec = spec.WithQuantization(b, sp);
-            string dir = parse.GetValue(output)!;
+            string dir = run.Path;
             string checkpoint = Path.Combine(dir, TrainingRun.CheckpointName);
-            if (File.Exists(checkpoint)) throw new IOException($"'{checkpoint}' exists: choose another --out");
             int ft = parse.GetValue(epochs);
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet);
             if (ft > 0)
@@ -62,9 +63,10 @@ public static class QuantizeCommand
             }
             else
             {
-                Directory.CreateDirectory(dir);
                 Checkpoint.Save(checkpoint, blocks, null, new CheckpointMetadata { ModelDefinition = qspec.ToJson(), Training = meta.Training, Provenance = meta.Provenance });
             }
+            run.Commit();
+            checkpoint = run.Published(checkpoint);
             var summary = new JsonObject { ["checkpoint"] = checkpoint, ["bits"] = b, ["sparsity"] = sp, ["finetune_epochs"] = ft };
             Console.WriteLine(asJson ? summary.ToFiniteJson() : $"wrote {checkpoint}: couplings at {b} bits, {sp:P0} removed, {ft} fine-tuning epoch(s)");
             return 0;

@@ -24,7 +24,9 @@ public static class QuickstartCommand
         var evalCount = new Option<int>("--eval-examples") { Description = "test images used for the samples sweep", DefaultValueFactory = _ => 2000 };
         var trainLimit = new Option<int?>("--train-limit") { Description = "train on the first N images only (smoke tests)" };
         var dataset = new Option<string>("--dataset") { Description = "dataset name or path (default mnist; 28x28 grey, 10 classes)", DefaultValueFactory = _ => "mnist" };
-        var retrain = new Option<bool>("--retrain") { Description = "train again even if the run directory holds a finished model" };
+        var resume = new Option<bool>("--resume") { Description = "continue the run in --out: finish its training if it was interrupted, then evaluate again and replace its report" };
+        var force = CommonOptions.Force();
+        var retrain = new Option<bool>("--retrain") { Description = "same as --force: train again into --out (kept for older scripts)" };
         var json = CommonOptions.Json();
         var cmd = new Command("quickstart", """
             Run the main job end to end on MNIST (about five minutes on two cores):
@@ -33,18 +35,24 @@ public static class QuickstartCommand
               3. compile each block to an Ising program (batch norm folded into couplings and fields)
               4. classify test images by block Gibbs sampling with G = 1 … 64 samples per block
               5. write runs/quickstart/report.{html,md,json} with plots (figures/*.png)
-            """) { output, dataDir, dataset, evalCount, trainLimit, retrain, json };
-        cmd.WithAction(parse => Run(parse.GetValue(output)!, parse.GetValue(dataDir), parse.GetValue(dataset)!, parse.GetValue(evalCount), parse.GetValue(trainLimit), parse.GetValue(retrain), parse.GetValue(json)));
+            An existing run directory is kept: --resume continues or re-evaluates it, --force replaces it once the new
+            run is complete.
+            """) { output, dataDir, dataset, evalCount, trainLimit, resume, force, retrain, json };
+        cmd.WithAction(parse => Run(parse.GetValue(output)!, parse.GetValue(dataDir), parse.GetValue(dataset)!, parse.GetValue(evalCount), parse.GetValue(trainLimit),
+            parse.GetValue(resume), parse.GetValue(force) || parse.GetValue(retrain), parse.GetValue(json)));
         return cmd;
     }
 
-    static int Run(string dir, string? dataDir, string dataset, int evalCount, int? trainLimit, bool retrain, bool json)
+    static int Run(string outDir, string? dataDir, string dataset, int evalCount, int? trainLimit, bool resume, bool force, bool json)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (evalCount < 1) throw new ArgumentException($"--eval-examples must be at least 1, got {evalCount}");
+        if (trainLimit is < 1) throw new ArgumentException($"--train-limit must be at least 1, got {trainLimit}");
         Action<string> log = json ? _ => { } : s => Console.Error.WriteLine(s);
+        using var run = CommandOutput.Resumable(outDir, force, resume, TrainingRun.CheckpointName);
+        string dir = run.Path;
         string checkpoint = Path.Combine(dir, TrainingRun.CheckpointName);
-        bool haveFinished = File.Exists(checkpoint) && !retrain && IsFinished(checkpoint);
-        if (retrain && File.Exists(checkpoint)) File.Delete(checkpoint);
+        bool haveFinished = File.Exists(checkpoint) && IsFinished(checkpoint);
         log("[1/4] data: " + (DatasetCatalog.TryGet(dataset, out _) ? new DataFetcher(dataDir, log).Fetch(dataset) : dataset));
         TrainingRunResult? trained = null;
         var curve = new List<(long Step, double Loss)>();
@@ -57,13 +65,14 @@ public static class QuickstartCommand
                 ValidateEachEpoch = false,
             }, p => { if (p.Step % 10 == 0) curve.Add((p.Step, p.Loss)); progress(p); }, log));
         }
-        else log($"[2/4] using the finished model in {checkpoint} (--retrain to train again)");
+        else log($"[2/4] using the finished model in {checkpoint} (--force to train again)");
         var (spec, model, _) = TrainingRun.Load(checkpoint);
         var net = (IsingBlockNet)model;
         log("[3/4] compiling to Ising programs");
         var evaluator = new BlockGibbsEvaluator(net);
         var programs = evaluator.Programs;
         var test = DatasetCatalog.Load(dataset, "test", new DataFetcher(dataDir));
+        if (test.Count == 0) throw new InvalidDataException($"dataset '{dataset}' has no test images to evaluate");
         var subset = test.Slice(0, Math.Min(evalCount, test.Count));
         var norm = spec.Normalization ?? Normalization.UnitRange;
         double surrogate = Evaluation.Run(net, subset, norm, EvalMode.MeanField).Accuracy;
@@ -77,18 +86,19 @@ public static class QuickstartCommand
         }
         var report = BuildReport(spec, net, programs, subset, surrogate, rows, trained, curve, clock.Elapsed.TotalSeconds);
         var files = report.Write(dir);
+        run.Commit();
         if (json)
         {
             var o = new JsonObject
             {
-                ["report"] = files.Json,
+                ["report"] = files.Json is null ? null : run.Published(files.Json),
                 ["surrogate_accuracy"] = surrogate,
                 ["gibbs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject { ["samples"] = r.G, ["accuracy"] = r.R.Accuracy, ["spin_updates_per_image"] = r.R.SpinUpdates.Sum() / (double)r.R.Count }).ToArray()),
                 ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
             };
             Console.WriteLine(o.ToFiniteJson());
         }
-        else Console.WriteLine($"quickstart done in {clock.Elapsed.TotalSeconds:F0} s: surrogate {surrogate * 100:F2}%, Gibbs (G = 64) {rows[^1].R.Accuracy * 100:F2}%; report: {files.Html}");
+        else Console.WriteLine($"quickstart done in {clock.Elapsed.TotalSeconds:F0} s: surrogate {surrogate * 100:F2}%, Gibbs (G = 64) {rows[^1].R.Accuracy * 100:F2}%; report: {run.Published(files.Html)}");
         return 0;
     }
 

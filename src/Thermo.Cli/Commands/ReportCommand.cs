@@ -20,6 +20,7 @@ public static class ReportCommand
         {
             Description = "write the rendered report into this directory instead (report.json is copied there)",
         };
+        var force = CommonOptions.Force();
         var openCheck = new Option<bool>("--open-check")
         {
             Description = $"then open report.html in headless Chromium, save a screenshot as {ScreenshotFile} and fail if the page is blank "
@@ -45,18 +46,28 @@ public static class ReportCommand
             """);
         command.Arguments.Add(input);
         command.Options.Add(output);
+        command.Options.Add(force);
         command.Options.Add(openCheck);
         return command.WithAction(parse =>
         {
-            var files = ReportWriter.Rerender(parse.GetValue(input)!, parse.GetValue(output));
-            Console.WriteLine($"report: {files.Html}");
-            Console.WriteLine($"        {files.Markdown}");
-            Console.WriteLine($"        {files.Figures.Count} figure(s) in {Path.Combine(files.Directory, ReportWriter.FiguresDirectory)}");
-            if (files.Json is not null) Console.WriteLine($"        {files.Json} (copy)");
+            string source = parse.GetValue(input)!;
+            string? outDir = parse.GetValue(output);
+            string sourceDir = Directory.Exists(source) ? Path.GetFullPath(source) : Path.GetDirectoryName(Path.GetFullPath(source))!;
+            // --out naming the run's own directory re-renders in place, as without --out: a swap would drop the run's other files.
+            if (outDir is not null && Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir)) == Path.TrimEndingDirectorySeparator(sourceDir)) outDir = null;
+            using var run = outDir is null ? null : CommandOutput.Directory(outDir, parse.GetValue(force));
+            var files = ReportWriter.Rerender(source, run?.Path);
+            run?.Commit();
+            string Final(string path) => run is null ? path : run.Published(path);
+            string html = Final(files.Html), directory = Final(files.Directory);
+            Console.WriteLine($"report: {html}");
+            Console.WriteLine($"        {Final(files.Markdown)}");
+            Console.WriteLine($"        {files.Figures.Count} figure(s) in {Path.Combine(directory, ReportWriter.FiguresDirectory)}");
+            if (files.Json is not null) Console.WriteLine($"        {Final(files.Json)} (copy)");
             if (!parse.GetValue(openCheck)) return 0;
             string browser = HeadlessBrowser.Find() ?? throw new InvalidOperationException(
                 $"--open-check needs a headless Chromium: install it (Debian: apt-get install chromium) or set {HeadlessBrowser.EnvironmentVariable} to its path");
-            var check = HeadlessBrowser.CheckPage(browser, files.Html, Path.Combine(files.Directory, ScreenshotFile));
+            var check = HeadlessBrowser.CheckPage(browser, html, Path.Combine(directory, ScreenshotFile));
             Console.WriteLine($"open-check: report.html renders in {Path.GetFileName(browser)}; screenshot {check.Screenshot} ({check.Width}×{check.Height}, {check.InkFraction:P0} ink)");
             return 0;
         });

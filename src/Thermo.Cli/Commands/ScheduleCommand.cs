@@ -31,7 +31,11 @@ public static class ScheduleCommand
         public readonly Option<int> Draws = new("--draws") { Description = "pilot draws of the upstream sign-averages per example", DefaultValueFactory = _ => 8 };
         public readonly Option<ulong> Seed = new("--seed") { Description = "measurement seed (the pilot uses its own)", DefaultValueFactory = _ => 1 };
         public readonly Option<string?> Out = new("--out") { Description = "write a report (report.json, .md, .html, figures) into this directory" };
+        public readonly Option<bool> Force = CommonOptions.Force();
         public readonly Option<bool> Json = CommonOptions.Json();
+
+        /// <summary>The report directory of --out, claimed before the measurement so that a refusal costs nothing.</summary>
+        public CommandOutput? Claim(ParseResult parse) => parse.GetValue(Out) is string dir ? CommandOutput.Directory(dir, parse.GetValue(Force)) : null;
 
         public Option<int> Examples(int fallback) => new("--examples") { Description = $"test examples used (default {fallback})", DefaultValueFactory = _ => fallback };
 
@@ -99,7 +103,7 @@ public static class ScheduleCommand
               thermo schedule --model runs/mnist/model.safetensors --target-accuracy 0.985
               thermo schedule --model runs/mnist/model.safetensors --budget 2e6 --json
               thermo schedule compare --model runs/mnist/model.safetensors --examples 1000 --out runs/mnist/schedule
-            """) { c.Model, target, budget, c.Dataset, c.DataDir, examples, c.Start, grid, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Json };
+            """) { c.Model, target, budget, c.Dataset, c.DataDir, examples, c.Start, grid, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse => Optimise(parse, c, parse.GetValue(examples), parse.GetValue(target), parse.GetValue(budget), ParseList(parse.GetValue(grid)!, "--grid")));
         cmd.Subcommands.Add(CurveCommand(c));
         cmd.Subcommands.Add(AutocorrCommand(c));
@@ -113,6 +117,7 @@ public static class ScheduleCommand
     static int Optimise(ParseResult parse, Common c, int examples, double? target, double? budget, int[] grid)
     {
         if (target is null && budget is null) throw new ArgumentException("give --target-accuracy, --budget or both");
+        using var output = c.Claim(parse);
         bool json = parse.GetValue(c.Json);
         var d = c.Load(parse, examples);
         var p = d.Pipeline;
@@ -180,14 +185,15 @@ public static class ScheduleCommand
             foreach (var prof in EnergyProfile.IsingDefaults)
                 Console.WriteLine($"  energy       {prof.Name}: {ledger.Energy(prof, EnergyProfile.Digital45nm()).Total:E2} J per inference");
         }
-        if (parse.GetValue(c.Out) is string dir)
+        if (output is not null)
         {
-            var report = StartReport($"Schedule: {d.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(c.Seed));
+            var report = RunReport.Start($"Schedule: {d.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(c.Seed));
             report.Result("predicted_accuracy", acc).Result("spin_updates", best.Cost(p.FreeSpins)).Detail("schedule", best.ToString());
             var rows = new List<(string, CostLedger)> { ($"optimal {best}", ledger) };
             if (uniform is not null) rows.Add(($"uniform {uniform}", CostLedger.For(p, uniform)));
             InferenceReport.AddLedger(report, rows);
-            report.Write(dir);
+            report.Write(output.Path);
+            output.Commit();
         }
         return 0;
     }
@@ -199,9 +205,10 @@ public static class ScheduleCommand
         var replicates = new Option<int>("--replicates") { Description = "replicate runs at G = 1 (fewer at larger G: max(1, R/G))", DefaultValueFactory = _ => 8 };
         var noMeasure = new Option<bool>("--predict-only") { Description = "skip the measurement" };
         var cmd = new Command("curve", "Accuracy against uniform G: predicted from the pilot and measured by sampling on the same examples, with the large-G law.")
-            { c.Model, c.Dataset, c.DataDir, examples, c.Start, samples, replicates, noMeasure, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Json };
+            { c.Model, c.Dataset, c.DataDir, examples, c.Start, samples, replicates, noMeasure, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            using var output = c.Claim(parse);
             bool json = parse.GetValue(c.Json);
             var d = c.Load(parse, parse.GetValue(examples));
             var p = d.Pipeline;
@@ -248,12 +255,13 @@ public static class ScheduleCommand
                 if (law is not null) Console.WriteLine($"fit G ≥ 8: acc(∞) − K/G: acc(∞) = {100 * law.Asymptote:F2}%, K = {law.K:G3}, C = K/τ = {law.C(pilot.LastBlockTau):G3} (rms {100 * law.Rms:F2} points)");
                 if (free is not null) Console.WriteLine($"fit G ≥ 8: acc(∞) − K·G^−γ: γ = {free.Gamma:F2}, acc(∞) = {100 * free.Asymptote:F2}% (rms {100 * free.Rms:F2} points)");
             }
-            if (parse.GetValue(c.Out) is string dir)
+            if (output is not null)
             {
-                var report = StartReport($"Accuracy versus samples: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
+                var report = RunReport.Start($"Accuracy versus samples: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddAccuracyCurve(report, "Accuracy versus samples per block", points, law, pilot.LastBlockTau);
-                report.Write(dir);
+                report.Write(output.Path);
+                output.Commit();
             }
             return 0;
         });
@@ -270,9 +278,10 @@ public static class ScheduleCommand
         var deltas = new Option<string>("--deltas") { Description = "δ values of the scan", DefaultValueFactory = _ => "0.25,0.5,1" };
         var checkChains = new Option<int>("--check-chains") { Description = "chains for the Var(time average) check (0: skip)", DefaultValueFactory = _ => 64 };
         var cmd = new Command("autocorr", "Autocorrelation times of every block's outputs at its real inputs, their dependence on β and δ against the Dobrushin bound, and the check Var(mean of G) ≈ σ²τ/G.")
-            { c.Model, c.Dataset, c.DataDir, examples, c.Start, chains, sweeps, reference, betas, deltas, checkChains, c.Burn, c.Seed, c.Out, c.Json };
+            { c.Model, c.Dataset, c.DataDir, examples, c.Start, chains, sweeps, reference, betas, deltas, checkChains, c.Burn, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            using var output = c.Claim(parse);
             bool json = parse.GetValue(c.Json);
             var d = c.Load(parse, parse.GetValue(examples));
             var p = d.Pipeline;
@@ -316,11 +325,12 @@ public static class ScheduleCommand
                 foreach (var (b, k) in checks) Console.WriteLine($"block {b}: Var(mean of {k.Samples}) / (σ²τ/G) = {k.Ratio:F3} ± {k.RelativeError:F3} over {k.Spins} spins, {k.Chains} chains");
                 for (int b = 0; b < p.Blocks; b++) Console.WriteLine($"block {b}: relaxation overlap R(t) after sweeps 1…8: {string.Join(" ", relax[b].Take(8).Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}");
             }
-            if (parse.GetValue(c.Out) is string dir)
+            if (output is not null)
             {
-                var report = StartReport($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
+                var report = RunReport.Start($"Autocorrelation: {d.Spec.Name}", ReportKind.Schedule, seed);
                 InferenceReport.AddAutocorrelation(report, taus, scan, checks, relax);
-                report.Write(dir);
+                report.Write(output.Path);
+                output.Commit();
             }
             return 0;
         });
@@ -336,9 +346,10 @@ public static class ScheduleCommand
         var grid = new Option<string>("--grid") { Description = "candidate G of the upstream blocks", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129" };
         var eps = new Option<string>("--epsilons") { Description = "error budgets ε of the adaptive test", DefaultValueFactory = _ => "0.3,0.1,0.03,0.01,0.003,0.001" };
         var cmd = new Command("compare", "Uniform, optimal (pilot + optimiser) and adaptive sampling measured on the same examples; spin updates at equal accuracy.")
-            { c.Model, c.Dataset, c.DataDir, examples, c.Start, target, below, uniform, grid, eps, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Json };
+            { c.Model, c.Dataset, c.DataDir, examples, c.Start, target, below, uniform, grid, eps, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            using var output = c.Claim(parse);
             bool json = parse.GetValue(c.Json);
             var d = c.Load(parse, parse.GetValue(examples));
             var p = d.Pipeline;
@@ -368,15 +379,16 @@ public static class ScheduleCommand
                 foreach (var (m, v) in r.CostAtTarget) Console.WriteLine($"  at A*: {m,-9} {v:N0} spin updates");
                 Console.WriteLine($"  optimal saves {r.OptimalSaving:F2}× against uniform; adaptive saves {r.AdaptiveSaving:F2}× against optimal");
             }
-            if (parse.GetValue(c.Out) is string dir)
+            if (output is not null)
             {
-                var report = StartReport($"Inference cost versus accuracy: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
+                var report = RunReport.Start($"Inference cost versus accuracy: {d.Spec.Name}", ReportKind.Schedule, parse.GetValue(c.Seed));
                 report.Result("examples", d.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddComparison(report, r);
                 var best = (string Method) => r.Points.Where(x => x.Method == Method && x.Accuracy >= r.Target).OrderBy(x => x.Cost).FirstOrDefault();
                 var rows = new[] { "uniform", "optimal", "adaptive" }.Select(best).Where(x => x is not null).Select(x => ($"{x!.Method} {x.Label}", x.Ledger)).ToList();
                 if (rows.Count > 0) InferenceReport.AddLedger(report, rows);
-                report.Write(dir);
+                report.Write(output.Path);
+                output.Commit();
             }
             return 0;
         });
@@ -387,9 +399,10 @@ public static class ScheduleCommand
     {
         var samples = new Option<string>("--samples") { Description = "G per block: one number or one per block", DefaultValueFactory = _ => "64" };
         var cmd = new Command("ledger", "Spin updates, digital glue operations and energy per inference of a schedule on the documented hardware profiles (no sampling).")
-            { c.Model, samples, c.Burn, c.Out, c.Json };
+            { c.Model, samples, c.Burn, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            using var output = c.Claim(parse);
             var (spec, model, _) = TrainingRun.Load(parse.GetValue(c.Model)!);
             if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(c.Model)}' holds a {spec.Family} model; the ledger is for thermodynamic (ising-blocks) models");
             var p = new BlockPipeline(net);
@@ -417,25 +430,15 @@ public static class ScheduleCommand
                 foreach (var pr in EnergyProfile.IsingDefaults)
                     Console.WriteLine($"  {pr.Name,-34} {pr.JoulesPerSpinUpdate:E2} J/update → {l.Energy(pr, digital).Total:E2} J per inference, advantage {l.Advantage(pr, digital):E2}");
             }
-            if (parse.GetValue(c.Out) is string dir)
+            if (output is not null)
             {
-                var report = StartReport($"Cost ledger: {spec.Name} ({s})", ReportKind.Schedule);
+                var report = RunReport.Start($"Cost ledger: {spec.Name} ({s})", ReportKind.Schedule);
                 InferenceReport.AddLedger(report, [(s.ToString(), l)]);
-                report.Write(dir);
+                report.Write(output.Path);
+                output.Commit();
             }
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>
-    /// A report whose wall time covers the whole command: reports are started after the measurement, so the time is
-    /// taken from the process start (the CLI runs one command per process).
-    /// </summary>
-    static RunReport StartReport(string title, ReportKind kind, ulong? seed = null)
-    {
-        var report = RunReport.Start(title, kind, seed);
-        report.WallTime = DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
-        return report;
     }
 }

@@ -19,9 +19,10 @@ public static class TrainCommand
         var lr = new Option<float?>("--lr") { Description = "peak learning rate (default: the preset's)" };
         var seed = new Option<ulong>("--seed") { Description = "master seed: initialisation, data order, augmentation and noise", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<model name>); the checkpoint is <out>/model.safetensors" };
-        var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same seed)" };
-        var every = new Option<int>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at epoch ends)" };
-        var maxSteps = new Option<long>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" };
+        var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same settings; any that differ are refused by name)" };
+        var force = CommonOptions.Force();
+        var every = new Option<int?>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at epoch ends)" };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test examples" };
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo or $THERMO_DATA_DIR)" };
@@ -41,18 +42,22 @@ public static class TrainCommand
               thermo train --model my-net.json --dataset fashion-mnist --epochs 5 --out runs/my-net
               thermo train --preset mnist --out runs/mnist --resume
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, seed, output, resume, force, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
             if (p is null && m is null) throw new ArgumentException("give --preset NAME or --model FILE (see `thermo train --help`)");
             string name = p ?? Path.GetFileNameWithoutExtension(m!);
+            if (parse.GetValue(every) is < 1 and var e) throw new ArgumentException($"--checkpoint-every must be at least 1 step, got {e}");
+            if (parse.GetValue(maxSteps) is < 1 and var ms) throw new ArgumentException($"--max-steps must be at least 1 step, got {ms}");
+            string outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
+            using var run = CommandOutput.Resumable(outDir, parse.GetValue(force), parse.GetValue(resume), TrainingRun.CheckpointName);
             var options = new TrainingRunOptions
             {
                 Preset = p, ModelPath = m, Dataset = parse.GetValue(dataset), DataDirectory = parse.GetValue(dataDir),
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Seed = parse.GetValue(seed), OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", name),
-                Resume = parse.GetValue(resume), CheckpointEverySteps = parse.GetValue(every), MaxStepsThisRun = parse.GetValue(maxSteps),
+                Seed = parse.GetValue(seed), OutputDirectory = run.Path,
+                Resume = parse.GetValue(resume), CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
             };
@@ -65,22 +70,24 @@ public static class TrainCommand
                 progress(p);
             }, log));
             var files = TrainingReport.Build(result, history).Write(options.OutputDirectory);
+            run.Commit();
+            string checkpoint = run.Published(result.CheckpointPath), html = run.Published(files.Html);
             var summary = new JsonObject
             {
-                ["checkpoint"] = result.CheckpointPath,
+                ["checkpoint"] = checkpoint,
                 ["model"] = result.Spec.Name,
                 ["finished"] = result.Finished,
                 ["epoch"] = result.State.Epoch,
                 ["step"] = result.State.Step,
                 ["test_accuracy"] = result.TestAccuracy,
                 ["seconds"] = Math.Round(result.Seconds, 1),
-                ["report"] = files.Html,
+                ["report"] = html,
             };
             if (asJson) Console.WriteLine(summary.ToFiniteJson());
             else if (!silent)
                 Console.WriteLine(result.Finished
-                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {result.CheckpointPath}; report {files.Html}"
-                    : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {options.OutputDirectory}");
+                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
+                    : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {outDir}");
             return 0;
         });
         return cmd;

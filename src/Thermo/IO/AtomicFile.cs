@@ -90,7 +90,7 @@ public static partial class AtomicFile
     /// fsyncs the directory so the rename itself survives a power cut (POSIX; Windows makes MoveFileEx durable
     /// on its own). Best effort: a file system that refuses it still got a complete, renamed file.
     /// </summary>
-    static void SyncDirectory(string dir)
+    public static void SyncDirectory(string dir)
     {
         if (OperatingSystem.IsWindows()) return;
         try

@@ -40,9 +40,11 @@ public sealed class TensorManifest : IDisposable
     public static string TensorsPathFor(string manifestPath) => Path.ChangeExtension(manifestPath, ".safetensors");
 
     /// <summary>
-    /// Writes the pair: first the tensor file (<see cref="TensorsPathFor"/>), then the manifest with
-    /// <paramref name="content"/>'s fields, the tensor declarations and the tensor file's checksum. Both writes
-    /// are atomic; if a crash falls between them, the checksum exposes the mismatched pair on the next open.
+    /// Writes the pair as a unit: the tensor file (<see cref="TensorsPathFor"/>) and the manifest with
+    /// <paramref name="content"/>'s fields, the tensor declarations and the tensor file's checksum are written
+    /// under temporary names and replace the old pair through a <see cref="CommitJournal"/>. If anything fails
+    /// (a value the JSON writer refuses, a full disk, a crash before the commit record) the old pair is intact;
+    /// after the commit record the new pair is complete, even across a crash (the next open finishes it).
     /// </summary>
     public static void Save(string manifestPath, string format, int version, JsonObject content, SafetensorsWriter tensors)
     {
@@ -53,9 +55,11 @@ public sealed class TensorManifest : IDisposable
         if (!manifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"manifest path '{manifestPath}' should end in .json", nameof(manifestPath));
         string tensorsPath = TensorsPathFor(manifestPath);
-        tensors.Save(tensorsPath);
-        string sha = Provenance.FileSha256(tensorsPath);
-        AtomicFile.WriteJson(manifestPath, w =>
+        using var journal = new CommitJournal(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
+        string stagedTensors = journal.Stage(tensorsPath);
+        tensors.Save(stagedTensors);
+        string sha = Provenance.FileSha256(stagedTensors);
+        AtomicFile.WriteJson(journal.Stage(manifestPath), w =>
         {
             w.WriteStartObject();
             w.WriteString("format", format);
@@ -79,6 +83,7 @@ public sealed class TensorManifest : IDisposable
             w.WriteEndObject();
             w.WriteEndObject();
         });
+        journal.Commit();
     }
 
     /// <summary>
@@ -87,6 +92,30 @@ public sealed class TensorManifest : IDisposable
     /// hashed and compared with the manifest's "tensors_sha256" (when the manifest has one).
     /// </summary>
     public static TensorManifest Open(string manifestPath, string format, int maxVersion, bool verifyChecksum = true)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        CommitJournal.Recover(directory);
+        var before = Stamp(manifestPath);
+        try
+        {
+            return OpenOnce(manifestPath, format, maxVersion, verifyChecksum);
+        }
+        catch (InvalidDataException)
+        {
+            // A writer may have committed a new pair between our reads of the manifest and of the tensor file:
+            // finish its commit if it is still under way and read once more; a damaged pair fails again.
+            if (!CommitJournal.Recover(directory) && Stamp(manifestPath) == before) throw;
+            return OpenOnce(manifestPath, format, maxVersion, verifyChecksum);
+        }
+    }
+
+    static (bool Exists, DateTime Written, long Length) Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? (true, info.LastWriteTimeUtc, info.Length) : (false, default, 0);
+    }
+
+    static TensorManifest OpenOnce(string manifestPath, string format, int maxVersion, bool verifyChecksum)
     {
         InvalidDataException Bad(string problem) => new($"manifest '{manifestPath}': {problem}");
 

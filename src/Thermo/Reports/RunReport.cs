@@ -21,7 +21,7 @@ public sealed class RunReport
     public const int FormatVersion = 1;
 
     readonly List<ReportSection> _sections = [];
-    readonly Stopwatch? _clock;
+    readonly DateTime? _commandStarted;
 
     /// <summary>An empty report with empty provenance (use <see cref="Start"/> in a command).</summary>
     public RunReport(string title, ReportKind kind = ReportKind.Other)
@@ -30,16 +30,17 @@ public sealed class RunReport
         Kind = kind;
     }
 
-    RunReport(string title, ReportKind kind, Stopwatch clock) : this(title, kind) => _clock = clock;
+    RunReport(string title, ReportKind kind, DateTime commandStarted) : this(title, kind) => _commandStarted = commandStarted;
 
     /// <summary>
     /// A report for the running command: captures provenance (Thermo version, machine, runtime, the command line
-    /// as typed, the time) and starts the wall-time clock, which <see cref="Write"/> reads unless
-    /// <see cref="WallTime"/> was set.
+    /// as typed, the time). Unless <see cref="WallTime"/> is set, <see cref="Write"/> records the time since the
+    /// process started: commands build their report after the work, and the wall time must cover the whole command.
     /// </summary>
     public static RunReport Start(string title, ReportKind kind, ulong? seed = null, IReadOnlyDictionary<string, string>? datasetChecksums = null)
     {
-        var report = new RunReport(title, kind, Stopwatch.StartNew()) { Seed = seed };
+        using var process = Process.GetCurrentProcess();
+        var report = new RunReport(title, kind, process.StartTime) { Seed = seed };
         report.Provenance = Provenance.Capture(datasetChecksums) with { CommandLine = CurrentCommandLine() };
         return report;
     }
@@ -55,7 +56,7 @@ public sealed class RunReport
     public ulong? Seed { get; set; }
     /// <summary>Where the run came from; <see cref="Provenance.CommandLine"/> is the command line shown in the report.</summary>
     public Provenance Provenance { get; set; } = new();
-    /// <summary>How long the run took (set by <see cref="Write"/> from the clock of <see cref="Start"/> if left null).</summary>
+    /// <summary>How long the run took (set by <see cref="Write"/> to the time since the process started if left null after <see cref="Start"/>).</summary>
     public TimeSpan? WallTime { get; set; }
 
     /// <summary>Key results by name, sorted (ordinal): <c>report.Results["test_accuracy"] = 0.9912;</c>.</summary>
@@ -141,7 +142,7 @@ public sealed class RunReport
     /// </summary>
     public ReportFiles Write(string runDirectory)
     {
-        if (WallTime is null && _clock is not null) WallTime = _clock.Elapsed;
+        if (WallTime is null && _commandStarted is DateTime started) WallTime = DateTime.Now - started;
         return ReportWriter.Write(this, runDirectory);
     }
 

@@ -31,6 +31,13 @@ public sealed class Trainer
     /// <summary>Evaluates validation accuracy at the end of each epoch when set.</summary>
     public Func<Module, double>? Validate { get; set; }
 
+    /// <summary>
+    /// Settings that shape the run beyond <see cref="TrainOptions"/> and the model definition (batch size, data
+    /// augmentation, number of training examples, …), named as the user sets them. They are stored in every
+    /// checkpoint, and <see cref="Resume"/> refuses a checkpoint whose settings differ.
+    /// </summary>
+    public JsonObject RunSettings { get; init; } = new();
+
     /// <summary>State reached so far (position and best metric).</summary>
     public TrainingState State { get; private set; }
 
@@ -62,15 +69,52 @@ public sealed class Trainer
     /// <summary>Restores model, optimiser and position from a checkpoint written by this trainer.</summary>
     public void Resume(string checkpointPath)
     {
+        var stored = Checkpoint.ReadMetadata(checkpointPath);
+        if (stored.Training.Seed != options.Seed)
+            throw new InvalidDataException($"checkpoint '{checkpointPath}' was trained with seed {stored.Training.Seed}, this run uses {options.Seed}: resume with the same seed");
+        var differences = SettingsDifferences(stored);
+        if (differences.Count > 0)
+            throw new InvalidDataException($"checkpoint '{checkpointPath}' was trained with other settings, so resuming would not continue the same run: "
+                + string.Join("; ", differences) + ". Resume with the checkpoint's settings, or start a new run");
         var meta = Checkpoint.Restore(checkpointPath, model, optimizer);
         State = meta.Training;
-        if (State.Seed != options.Seed)
-            throw new InvalidDataException($"checkpoint '{checkpointPath}' was trained with seed {State.Seed}, this run uses {options.Seed}: resume with the same seed");
         if (State.Extra?["dropout_calls"] is JsonArray calls)
         {
             var dropouts = Dropouts().ToList();
             for (int i = 0; i < dropouts.Count && i < calls.Count; i++) dropouts[i].Calls = calls[i]!.GetValue<ulong>();
         }
+    }
+
+    /// <summary>Every setting in which this run differs from the one that wrote <paramref name="stored"/>, one phrase each.</summary>
+    List<string> SettingsDifferences(CheckpointMetadata stored)
+    {
+        var list = new List<string>();
+        if (stored.ModelDefinition is not null && stored.ModelDefinition != modelDefinition)
+            list.Add("the model definition differs (another preset, --model file or normalisation)");
+        var before = stored.Provenance.DatasetChecksums;
+        if (before.Count > 0 && (before.Count != dataChecksums.Count || before.Any(kv => !dataChecksums.TryGetValue(kv.Key, out var now) || now != kv.Value)))
+            list.Add($"the data differ (checkpoint: {string.Join(", ", before.Keys.Order(StringComparer.Ordinal))}; now: {string.Join(", ", dataChecksums.Keys.Order(StringComparer.Ordinal))}, or the same files with other contents)");
+        // Checkpoints written before the settings were recorded carry none; only the checks above apply to them.
+        if (stored.Training.Extra?["run_settings"] is JsonObject then)
+            foreach (var (name, value) in Settings())
+            {
+                string was = then[name]?.ToJsonString() ?? "not set", now = value?.ToJsonString() ?? "not set";
+                if (was != now) list.Add($"{name} was {was}, now {now}");
+            }
+        return list;
+    }
+
+    /// <summary>The run's settings as stored in checkpoints: the training options that shape the run, then <see cref="RunSettings"/>.</summary>
+    JsonObject Settings()
+    {
+        var o = new JsonObject
+        {
+            ["--epochs"] = options.Epochs, ["--lr"] = options.LearningRate, ["optimizer"] = options.Optimizer.ToString(),
+            ["weight decay"] = options.WeightDecay, ["momentum"] = options.Momentum, ["learning-rate schedule"] = options.Schedule.ToString(),
+            ["warm-up epochs"] = options.WarmupEpochs, ["label smoothing"] = options.LabelSmoothing, ["batches per epoch"] = train.BatchesPerEpoch,
+        };
+        foreach (var (name, value) in RunSettings) o[name] = value?.DeepClone();
+        return o;
     }
 
     IEnumerable<Dropout> Dropouts() => Walk(model).OfType<Dropout>();
@@ -149,7 +193,7 @@ public sealed class Trainer
     TrainingDivergedException Diverged(string what)
     {
         string last = options.CheckpointPath is { } p && File.Exists(p)
-            ? $"the last good checkpoint '{p}' (step {Checkpoint.ReadMetadata(p).Training.Step}) is intact; resume from it with a lower learning rate"
+            ? $"the last good checkpoint '{p}' (step {Checkpoint.ReadMetadata(p).Training.Step}) is intact; train again with a lower learning rate (--resume continues with the checkpoint's settings)"
             : "no checkpoint was written yet";
         return new TrainingDivergedException($"training diverged: {what}; {last}");
     }
@@ -167,7 +211,11 @@ public sealed class Trainer
     {
         if (options.CheckpointPath is null) return;
         if (!WeightsFinite(out string? bad)) throw Diverged($"weight '{bad}' is non-finite at step {State.Step}");
-        var extra = new JsonObject { ["dropout_calls"] = new JsonArray(Dropouts().Select(d => (JsonNode)d.Calls).ToArray()) };
+        var extra = new JsonObject
+        {
+            ["dropout_calls"] = new JsonArray(Dropouts().Select(d => (JsonNode)d.Calls).ToArray()),
+            ["run_settings"] = Settings(),
+        };
         var meta = new CheckpointMetadata
         {
             ModelDefinition = modelDefinition,

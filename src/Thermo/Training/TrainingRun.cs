@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Thermo.Blocks;
 using Thermo.Data;
 using Thermo.IO;
@@ -102,6 +103,7 @@ public static class TrainingRun
         if (o.Start is null) model.Initialize(options.Seed);
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
+        var augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false);
         var loader = new DataLoader(train, new DataLoaderOptions
         {
             BatchSize = batchSize,
@@ -109,13 +111,21 @@ public static class TrainingRun
             DropLast = true,
             Seed = options.Seed,
             Normalization = normalization,
-            Augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false),
+            Augmentation = augmentation,
         });
         var checksums = new Dictionary<string, string>();
         foreach (var s in train.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
         foreach (var s in test.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
         Directory.CreateDirectory(o.OutputDirectory);
-        var trainer = new Trainer(model, spec.ToJson(), options, new LoaderBatchSource(loader), checksums) { Progress = progress };
+        var trainer = new Trainer(model, spec.ToJson(), options, new LoaderBatchSource(loader), checksums)
+        {
+            Progress = progress,
+            RunSettings = new JsonObject
+            {
+                ["--batch-size"] = batchSize, ["--pad-crop"] = augmentation.Padding, ["--flip"] = augmentation.HorizontalFlip,
+                ["training examples (--train-limit)"] = train.Count,
+            },
+        };
         if (o.ValidateEachEpoch)
             trainer.Validate = m => Evaluation.Run(m, test, normalization, EvalMode.Forward).Accuracy;
         if (o.Resume)

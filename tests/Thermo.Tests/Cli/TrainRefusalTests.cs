@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Thermo.Tests.Data;
 using Thermo.Tests.Training;
 using Thermo.Training;
@@ -90,6 +91,85 @@ public sealed class TrainRefusalTests : IDisposable
         var r = Train(run, "--preset", "mnist-digital", "--pad-crop", "-1");
         AssertOneErrorLine(r, 2, "--pad-crop", "(got -1)");
         Assert.False(Directory.Exists(run));
+    }
+
+    [Theory]
+    [InlineData("--max-steps", "0")]
+    [InlineData("--max-steps", "-3")]
+    [InlineData("--checkpoint-every", "0")]
+    [InlineData("--checkpoint-every", "-1")]
+    [InlineData("--threads", "0")]
+    [InlineData("--threads", "-2")]
+    [InlineData("--threads", "100000")]
+    public void A_count_that_would_be_ignored_or_is_absurd_is_refused_by_name(string option, string value)
+    {
+        string run = dir.File("counts");
+        var r = Thermo("train", "--preset", "mnist-digital", "--dataset", data, "--out", run, "--quiet", option, value);
+        AssertOneErrorLine(r, 2, $"{option} must be", $"got {value}");
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Resume_with_any_setting_that_changes_the_run_is_refused_by_name_and_the_same_settings_resume()
+    {
+        string run = dir.File("resume");
+        string other = SyntheticDigits.Write(dir.File("other-data"), train: 64, test: 16, seed: 9);
+        TrainingRun.Execute(new TrainingRunOptions
+        {
+            Preset = "mnist-digital", Dataset = data, OutputDirectory = run, Seed = 5, BatchSize = 16,
+            MaxStepsThisRun = 1, TrainLimit = 64, TestLimit = 16, ValidateEachEpoch = false,
+        });
+        var before = Snapshot(run);
+        string checkpoint = Path.Combine(run, TrainingRun.CheckpointName);
+        (int, string, string) Resume(params string[] changes)
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["--preset"] = "mnist-digital", ["--dataset"] = data, ["--seed"] = "5", ["--batch-size"] = "16", ["--train-limit"] = "64", ["--test-limit"] = "16",
+            };
+            for (int i = 0; i < changes.Length; i += 2) settings[changes[i]] = changes[i + 1];
+            return Thermo(["train", "--out", run, "--quiet", "--resume", "--max-steps", "1", .. settings.SelectMany(kv => new[] { kv.Key, kv.Value })]);
+        }
+
+        var refusals = new (string[] Change, string Named)[]
+        {
+            (["--lr", "0.01"], "--lr was "),
+            (["--batch-size", "8"], "--batch-size was 16, now 8"),
+            (["--epochs", "7"], "--epochs was "),
+            (["--train-limit", "32"], "training examples (--train-limit) was 64, now 32"),
+            (["--pad-crop", "2"], "--pad-crop was 0, now 2"),
+            (["--dataset", other], "the data differ"),
+            (["--preset", "quickstart"], "the model definition differs"),
+        };
+        foreach (var (change, named) in refusals)
+        {
+            var line = AssertOneErrorLine(Resume(change), 2, $"checkpoint '{checkpoint}' was trained with other settings", named);
+            Assert.Equal(before, Snapshot(run));
+            Assert.DoesNotContain("; ;", line);
+        }
+
+        // --test-limit only changes what is reported, not the weights: allowed.
+        var same = Resume("--test-limit", "8");
+        Assert.True(same.Item1 == 0, same.Item3);
+    }
+
+    [Fact]
+    public async Task Training_report_wall_time_covers_the_whole_command()
+    {
+        string run = dir.File("timed");
+        using var process = CliRunner.Start(new Dictionary<string, string> { ["THERMO_DATA_DIR"] = dir.File("cache") },
+            "train", "--dataset", data, "--out", run, "--quiet", "--max-steps", "1", "--batch-size", "16", "--train-limit", "64", "--test-limit", "16", "--preset", "mnist-digital");
+        var started = process.StartTime;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        double wall = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "report.json")))!["wall_time_seconds"]!.GetValue<double>();
+        // The checkpoint is written before the report is even built, so the whole-command time must reach past it;
+        // a clock started with the report saw only the rendering.
+        double beforeReport = (File.GetLastWriteTime(Path.Combine(run, TrainingRun.CheckpointName)) - started).TotalSeconds;
+        Assert.True(wall >= beforeReport - 0.05, $"report wall time {wall:F2} s, but the checkpoint was written {beforeReport:F2} s after the process started");
     }
 
     /// <summary>Relative path → SHA-256 of every file under <paramref name="root"/>.</summary>

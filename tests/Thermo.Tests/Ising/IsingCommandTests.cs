@@ -118,11 +118,14 @@ public class IsingCommandTests : IDisposable
         var net = spec.Build();
         net.Initialize(3);
         Checkpoint.Save(dir.File("tanh.safetensors"), net, null, new CheckpointMetadata { ModelDefinition = spec.ToJson(), Training = new TrainingState() });
-        Assert.Equal(0, Run("ising", "compile", "--model", dir.File("tanh.safetensors"), "--out", dir.File("tanh.json"), "--delta", "0.5"));
-        var (program, _) = IsingProgramFile.Load(dir.File("tanh.json"));
+        // The program's tensor file would be tanh.safetensors, the checkpoint itself: refused, even with --force.
+        Assert.Equal(2, Run("ising", "compile", "--model", dir.File("tanh.safetensors"), "--out", dir.File("tanh.json"), "--force"));
+        Assert.False(File.Exists(dir.File("tanh.json")));
+        Assert.Equal(0, Run("ising", "compile", "--model", dir.File("tanh.safetensors"), "--out", dir.File("tanh-program.json"), "--delta", "0.5"));
+        var (program, _) = IsingProgramFile.Load(dir.File("tanh-program.json"));
         Assert.Equal(3, program.Layers.Count);
         Assert.Equal(0.5f, program.Delta);
-        Assert.Equal(0, Run("ising", "info", dir.File("tanh.json")));
+        Assert.Equal(0, Run("ising", "info", dir.File("tanh-program.json")));
 
         var relu = ModelSpec.Parse(tanh.Replace("\"tanh\"", "\"relu\""));
         var rnet = relu.Build();

@@ -14,6 +14,18 @@ public class ReportWriterTests
         Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Order().ToArray();
 
     [Fact]
+    public void A_report_started_after_the_work_times_the_whole_process()
+    {
+        using var dir = new TempDirectory();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        // Commands start their report after the work; by now this test host has run for longer than any rendering takes.
+        var sinceStart = DateTime.Now - process.StartTime;
+        var report = RunReport.Start("late", ReportKind.Other);
+        report.Write(dir.Path);
+        Assert.True(report.WallTime >= sinceStart, $"wall time {report.WallTime}, the process has run {sinceStart}");
+    }
+
+    [Fact]
     public void Write_puts_json_markdown_html_and_pngs_into_the_run_directory()
     {
         using var dir = new TempDirectory();
