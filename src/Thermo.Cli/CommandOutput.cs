@@ -115,6 +115,9 @@ public sealed class CommandOutput : IDisposable
     public void Commit()
     {
         if (committed) return;
+        // Fault injection for the tests of the rule "a run that fails late leaves the previous result intact".
+        if (Environment.GetEnvironmentVariable("THERMO_FAULT") == "before-commit")
+            throw new IOException("fault injected before the output was committed (THERMO_FAULT=before-commit)");
         switch (kind)
         {
             case Kind.InPlaceDirectory:

@@ -113,7 +113,7 @@ public sealed class CommitJournal : IDisposable
             string full = name is null || Path.IsPathRooted(name) ? "" : Path.GetFullPath(Path.Combine(directory, name));
             // A record that points outside its directory was not written by Thermo: refuse rather than move files there.
             if (full.Length == 0 || !full.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new InvalidDataException($"commit record '{recordPath}': '{node?.ToJsonString()}' is not a path inside '{directory}'");
+                throw new InvalidDataException($"commit record '{recordPath}': '{node?.ToFiniteJson()}' is not a path inside '{directory}'");
             return full;
         }
         if (record["replace"] is not JsonArray replace || record["delete"] is not JsonArray delete)

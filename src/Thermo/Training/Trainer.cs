@@ -98,7 +98,7 @@ public sealed class Trainer
         if (stored.Training.Extra?["run_settings"] is JsonObject then)
             foreach (var (name, value) in Settings())
             {
-                string was = then[name]?.ToJsonString() ?? "not set", now = value?.ToJsonString() ?? "not set";
+                string was = then[name]?.ToFiniteJson() ?? "not set", now = value?.ToFiniteJson() ?? "not set";
                 if (was != now) list.Add($"{name} was {was}, now {now}");
             }
         return list;

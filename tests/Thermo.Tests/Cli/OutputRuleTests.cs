@@ -187,8 +187,8 @@ public sealed class OutputRuleTests : IDisposable
         var before = Snapshot(run);
         Assert.Contains("model.json", before.Keys);
 
-        // --tau is unused by the default relaxation trajectory, so NaN passes training and first fails in the JSON writer.
-        var late = Thermo([.. common, "--tau", "NaN", "--force"]);
+        // A failure after training, just before the new model would replace the old one (a full disk, a kill).
+        var late = CliRunner.Run(new Dictionary<string, string> { ["THERMO_FAULT"] = "before-commit" }, TimeSpan.FromMinutes(5), [.. common, "--force"]);
 
         Assert.NotEqual(0, late.Exit);
         Assert.Contains("teacher epoch 2/2", late.Err);

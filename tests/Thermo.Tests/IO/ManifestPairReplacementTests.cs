@@ -34,8 +34,8 @@ public sealed class ManifestPairReplacementTests : IDisposable
         TensorManifest.Save(path, Format, 1, new JsonObject { ["note"] = "old" }, Tensors(1f, 2));
         var before = dir.Listing();
 
-        // NaN reaches the JSON writer only after the new tensor file is complete: the late failure of issue 12.
-        Assert.ThrowsAny<ArgumentException>(() => TensorManifest.Save(path, Format, 1, new JsonObject { ["kT"] = double.NaN }, Tensors(2f, 3)));
+        // A manifest value that cannot be written fails only after the new tensor file is complete: the late failure of issue 12.
+        Assert.ThrowsAny<InvalidOperationException>(() => TensorManifest.Save(path, Format, 1, new JsonObject { ["note"] = JsonValue.Create(new Unwritable()) }, Tensors(2f, 3)));
 
         Assert.Equal(before, dir.Listing());
         Assert.Equal([1f, 1f], ReadH(path));
@@ -79,5 +79,11 @@ public sealed class ManifestPairReplacementTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => TensorManifest.Open(path, Format, 1).Dispose());
         Assert.Contains("is not a path inside", e.Message);
         Assert.Equal("keep", File.ReadAllText(dir.File("victim.txt")));
+    }
+
+    /// <summary>A value whose serialisation throws, standing in for any failure while the manifest is written.</summary>
+    public sealed class Unwritable
+    {
+        public int Value => throw new InvalidOperationException("cannot be written");
     }
 }
