@@ -22,6 +22,13 @@ public static class CommonOptions
     /// </summary>
     public static int MaxThreads => Math.Max(64, 4 * Environment.ProcessorCount);
 
+    /// <summary>Where sampling runs: auto | cpu | cuda | ilgpu-cpu (default cpu, the CPU engine).</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "where sampling runs: cpu (the CPU engine), cuda (NVIDIA GPU through ILGPU), ilgpu-cpu (ILGPU's CPU accelerator, the test device), auto (cuda when present, else cpu)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
     /// <summary>Machine-readable output.</summary>
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of text" };
 }

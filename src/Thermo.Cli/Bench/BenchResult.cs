@@ -25,6 +25,9 @@ public sealed class BenchResult(string workload, string metric, string unit)
     /// <summary>Adds a text field.</summary>
     public BenchResult Add(string key, string value) { fields.Add((key, value)); return this; }
 
+    /// <summary>Process exit code: non-zero when a check inside the workload failed (e.g. gibbs --verify).</summary>
+    public int ExitCode { get; set; }
+
     /// <summary>The headline metric's value.</summary>
     public double Value => fields.Find(f => f.Key == Metric).Value is double d ? d : double.NaN;
 

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Thermo.Cli.Bench;
 
 /// <summary>
@@ -15,4 +17,10 @@ public interface IBenchWorkload
 
     /// <summary>Runs the workload and returns its metrics, the peer's metric name included.</summary>
     BenchResult Run();
+
+    /// <summary>Options of this workload's subcommand beyond --json (e.g. gibbs's --device and --chains).</summary>
+    IReadOnlyList<Option> Options => [];
+
+    /// <summary>Runs with the parsed options (default: <see cref="Run()"/>).</summary>
+    BenchResult Run(ParseResult parse) => Run();
 }

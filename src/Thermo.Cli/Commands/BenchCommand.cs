@@ -23,13 +23,14 @@ public static class BenchCommand
         {
             var json = CommonOptions.Json();
             var command = new Command(workload.Name, workload.Description) { json };
+            foreach (var option in workload.Options) command.Options.Add(option);
             command.WithAction(parse =>
             {
-                var result = workload.Run();
+                var result = workload.Run(parse);
                 // VmHWM on Linux: the process's peak resident memory, the figure /usr/bin/time -v reports.
                 result.Add("peak_resident_bytes", System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
                 Console.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToText());
-                return 0;
+                return result.ExitCode;
             });
             bench.Subcommands.Add(command);
         }

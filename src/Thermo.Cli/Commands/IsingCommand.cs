@@ -1,3 +1,4 @@
+using Thermo.Devices;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -64,13 +65,14 @@ public static class IsingCommand
         var pairs = new Option<string?>("--correlations") { Description = "coupled | all | none (default: coupled for sparse problems, none for layered programs)" };
         var output = new Option<string?>("--out") { Description = "write the JSON here (atomically) instead of standard output" };
         var force = CommonOptions.Force();
+        var device = CommonOptions.Device();
         var command = new Command("sample", """
             Block Gibbs sampling of a program; prints {"magnetization": [...], "correlations": [[i, j, <s_i s_j>], ...], ...}.
             Magnetisations cover every spin in global order (clamped spins keep their values); with input layers there
             is one vector (and one correlation list) per input. "count", "spin_sums" and "pair_sums" are the exact
             integer sums behind them, which `thermo merge` adds up: merged shards equal the unsharded run byte for byte.
             """)
-        { program, samples, burnIn, every, seed, chains, inputs, firstInput, shard, sampler, pairs, output, force };
+        { program, samples, burnIn, every, seed, chains, inputs, firstInput, shard, sampler, pairs, output, force, device };
         return command.WithAction(parse =>
         {
             using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
@@ -92,15 +94,19 @@ public static class IsingCommand
             var kind = parse.GetValue(sampler);
             if (kind is not (SamplerKind.Fastest or SamplerKind.Reference) && !LayeredGibbsSampler.Supports(prog, out var why))
                 throw new ArgumentException($"--sampler {kind.ToString().ToLowerInvariant()} needs a layered program, but {why}; use fastest or reference");
-            var gibbs = GibbsSampler.Create(prog, kind);
+            // A device runs the reference chain (bit for bit), so it takes the place of --sampler.
+            using var opened = ComputeDevice.Open(DeviceNames.Parse(parse.GetValue(device)!));
+            var gibbs = opened is null ? GibbsSampler.Create(prog, kind) : new DeviceGibbsSampler(prog, opened);
             var mag = new MagnetizationObserver();
             var corr = new CorrelationObserver(pairList);
             gibbs.Run(request, mag, corr);
+            (gibbs as IDisposable)?.Dispose();
 
             var report = new IsingSampleReport { Shard = request.Shard, SingleInput = prog.InputSpinCount == 0, Pairs = pairList };
             report.Settings.Add(("program", Path.GetFileName(path)));
             report.Settings.Add(("program_sha256", Provenance.FileSha256(path)));
             report.Settings.Add(("sampler", gibbs.Representation));
+            if (opened is not null) report.Settings.Add(("accelerator", opened.Name));
             report.Settings.Add(("seed", request.Seed));
             report.Settings.Add(("chains", nChains));
             report.Settings.Add(("burn_in", schedule.BurnIn));

@@ -42,12 +42,9 @@ public abstract class GibbsSampler
     protected abstract ChainRunner CreateRunner();
 
     /// <summary>Runs the request, feeding <paramref name="observers"/>.</summary>
-    public void Run(SamplingRequest request, params Observer[] observers)
+    public virtual void Run(SamplingRequest request, params Observer[] observers)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Chains < 1) throw new ArgumentException($"chains must be ≥ 1, got {request.Chains}");
-        if (request.Inputs.Width != Program.InputSpinCount)
-            throw new ArgumentException($"inputs have {request.Inputs.Width} spins per row, the program's input layers have {Program.InputSpinCount}");
+        Validate(request);
         var (start, end) = request.Shard.Range(request.Items);
         int workers = Math.Max(1, Math.Min(ParallelRange.Threads, end - start));
         var context = new SamplingContext(Program, request, workers, start, end);
@@ -61,6 +58,15 @@ public abstract class GibbsSampler
             }
         });
         foreach (var o in observers) o.End();
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="request"/> fits the program.</summary>
+    protected void Validate(SamplingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Chains < 1) throw new ArgumentException($"chains must be ≥ 1, got {request.Chains}");
+        if (request.Inputs.Width != Program.InputSpinCount)
+            throw new ArgumentException($"inputs have {request.Inputs.Width} spins per row, the program's input layers have {Program.InputSpinCount}");
     }
 
     void RunItems(SamplingRequest request, Observer[] observers, int worker, int start, int end)

@@ -25,7 +25,7 @@ internal sealed class LayerSelection
     /// <summary>Global spin index of selected element <paramref name="k"/>.</summary>
     public int GlobalIndex(IsingProgram program, int k)
     {
-        int l = Array.FindLastIndex(Offsets, 0, Layers.Length, o => o <= k);
+        int l = Array.FindLastIndex(Offsets, Layers.Length - 1, Layers.Length, o => o <= k);
         return program.LayerOffsets[Layers[l]] + (k - Offsets[l]);
     }
 

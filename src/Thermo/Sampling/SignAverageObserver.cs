@@ -40,6 +40,11 @@ public sealed class SignAverageObserver(params int[] layers) : Observer
         counts[item]++;
     }
 
+    /// <summary>Adds sums reduced elsewhere (the device sampler's) to item <paramref name="item"/>: its Σ_g s(g) and sample count.</summary>
+    internal Span<int> ItemSums(int item) => sums.AsSpan(item * Size, Size);
+
+    internal void AddSamples(int item, int count) => counts[item] += count;
+
     /// <summary>Σ_g s(g) of chain (slot, chain).</summary>
     public ReadOnlySpan<int> Sums(int slot, int chain) => sums.AsSpan((slot * chains + chain) * Size, Size);
 

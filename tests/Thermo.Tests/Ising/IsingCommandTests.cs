@@ -52,6 +52,20 @@ public class IsingCommandTests : IDisposable
         Assert.Equal(7, o["correlations"]!.AsArray().Count);
     }
 
+    [Fact]
+    public void Device_sampling_on_ilgpu_cpu_reproduces_the_reference_sampler_sums()
+    {
+        File.WriteAllText(dir.File("p.json"), Problem);
+        string[] common = ["--samples", "30", "--burn-in", "5", "--chains", "4", "--seed", "7", "--correlations", "all"];
+        Assert.Equal(0, Run(["ising", "sample", dir.File("p.json"), .. common, "--sampler", "reference", "--out", dir.File("cpu.json")]));
+        Assert.Equal(0, Run(["ising", "sample", dir.File("p.json"), .. common, "--device", "ilgpu-cpu", "--out", dir.File("dev.json")]));
+        var cpu = JsonNode.Parse(File.ReadAllText(dir.File("cpu.json")))!;
+        var dev = JsonNode.Parse(File.ReadAllText(dir.File("dev.json")))!;
+        Assert.Equal("device-ilgpu-cpu", (string?)dev["sampler"]);
+        foreach (var key in new[] { "count", "spin_sums", "pair_sums" })
+            Assert.Equal(cpu[key]!.ToJsonString(), dev[key]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 2)]

@@ -43,7 +43,7 @@ public class LayeredSamplerTests
         return new IsingProgram(layers, couplings, biases, beta, 0.5f, pins);
     }
 
-    static sbyte[][] Traces(GibbsSampler sampler, int inputs, int chains, int sweeps, ulong seed)
+    internal static sbyte[][] Traces(GibbsSampler sampler, int inputs, int chains, int sweeps, ulong seed)
     {
         var p = sampler.Program;
         var values = new sbyte[inputs * p.InputSpinCount];

@@ -1,0 +1,226 @@
+using ILGPU;
+using ILGPU.Runtime;
+using Thermo.Devices;
+using Thermo.Ising;
+
+namespace Thermo.Sampling;
+
+/// <summary>
+/// Block Gibbs on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests): the chain of
+/// <see cref="ReferenceGibbsSampler"/> — colours of <see cref="IsingProgram.Colouring"/> in order, u_i = h_i + Σ_j J_ij s_j
+/// in ascending j over <see cref="IsingProgram.Graph"/>, s_i = +1 iff U·(1 + e^(−2βu_i)) &lt; 1 with U the Philox uniform at
+/// (seed, stream(input, chain, sweep), i) — for many chains per launch, one thread per (spin, chain). Every program runs
+/// (layered conv/dense with δ and feedback, or sparse with its greedy colouring). Because each field is the reference's
+/// sum in the reference's order and <see cref="DeviceGibbsRule"/> is <see cref="GibbsRule"/> bit for bit, a device run
+/// equals the reference run with the same seed for any couplings, and the layered CPU sampler whenever its fields
+/// are exact (integer couplings). <see cref="SignAverageObserver"/>s reduce on the device and only their sums come
+/// back; other observers are fed from a copy of the states after each sweep they observe (slow, for tests and tools).
+/// </summary>
+public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
+{
+    readonly ComputeDevice device;
+    readonly Accelerator accelerator;
+    readonly int[] colourStart;
+    readonly int maxColour;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> spins, rowStart, neighbor, role;
+    readonly MemoryBuffer1D<float, Stride1D.Dense> weight, field;
+    readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>> initialize;
+    readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> sweep;
+    readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>> accumulate;
+    MemoryBuffer1D<sbyte, Stride1D.Dense>? state, inputs;
+
+    /// <summary>Largest number of (input, chain) items per launch; larger requests run in batches (0 = from device memory).</summary>
+    public int MaxBatchItems { get; set; }
+
+    /// <summary>The device this sampler runs on.</summary>
+    public ComputeDevice Device => device;
+
+    /// <summary>Uploads the program's coupling graph, colouring and fixed spins to <paramref name="device"/> and compiles the kernels.</summary>
+    public DeviceGibbsSampler(IsingProgram program, ComputeDevice device) : base(program)
+    {
+        this.device = device ?? throw new ArgumentNullException(nameof(device));
+        accelerator = device.Accelerator;
+        var graph = program.Graph;
+        var colouring = program.Colouring;
+        colourStart = new int[colouring.Count + 1];
+        var list = new List<int>(program.SpinCount);
+        for (int c = 0; c < colouring.Count; c++)
+        {
+            colourStart[c] = list.Count;
+            foreach (int i in colouring.Spins(c)) list.Add(i);
+            maxColour = Math.Max(maxColour, list.Count - colourStart[c]);
+        }
+        colourStart[colouring.Count] = list.Count;
+
+        var roles = new int[program.SpinCount];
+        Array.Fill(roles, -1);
+        int column = 0;
+        for (int l = 0; l < program.Layers.Count; l++)
+            if (program.Layers[l].IsInput)
+                for (int k = 0; k < program.Layers[l].Size; k++) roles[program.LayerOffsets[l] + k] = column++;
+        for (int k = 0; k < program.PinnedSpins.Length; k++) roles[program.PinnedSpins[k]] = program.PinnedValues[k] > 0 ? -2 : -3;
+
+        spins = Upload(list.Count == 0 ? [0] : list.ToArray());
+        rowStart = Upload(graph.RowStart);
+        neighbor = Upload(graph.Neighbor.Length == 0 ? [0] : graph.Neighbor);
+        weight = Upload(graph.Weight.Length == 0 ? [0f] : graph.Weight);
+        field = Upload(graph.Field);
+        role = Upload(roles);
+        initialize = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>>(DeviceKernels.Initialize);
+        sweep = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(DeviceKernels.Sweep);
+        accumulate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>>(DeviceKernels.Accumulate);
+    }
+
+    MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data) where T : unmanaged
+    {
+        var buffer = accelerator.Allocate1D<T>(data.Length);
+        buffer.CopyFromCPU(data);
+        return buffer;
+    }
+
+    /// <inheritdoc/>
+    public override string Representation => $"device-{DeviceNames.Name(device.Kind)}";
+
+    /// <inheritdoc/>
+    protected override ChainRunner CreateRunner() =>
+        throw new NotSupportedException("the device sampler runs whole requests on its accelerator; it has no per-chain CPU runner");
+
+    /// <summary>Items per launch: every index (spins × items) fits an int, and the spin states take at most a quarter of device memory.</summary>
+    int BatchItems(int items)
+    {
+        long perItem = Math.Max(Program.SpinCount, 1);
+        long byIndex = int.MaxValue / perItem;
+        long byMemory = Math.Max(1, Math.Min(device.MemorySize, 16L << 30) / 4 / perItem);
+        long n = Math.Min(items, Math.Min(byIndex, byMemory));
+        if (MaxBatchItems > 0) n = Math.Min(n, MaxBatchItems);
+        return (int)Math.Max(1, n);
+    }
+
+    /// <inheritdoc/>
+    public override void Run(SamplingRequest request, params Observer[] observers)
+    {
+        Validate(request);
+        var (start, end) = request.Shard.Range(request.Items);
+        var context = new SamplingContext(Program, request, 1, start, end);
+        foreach (var o in observers) o.Begin(context);
+        var signs = new List<(SignAverageObserver Observer, int[] Spins)>();
+        var host = new List<Observer>();
+        foreach (var o in observers)
+        {
+            if (o is SignAverageObserver sa)
+            {
+                var selection = new LayerSelection(Program, sa.Layers.ToArray());
+                var global = new int[selection.Size];
+                for (int k = 0; k < global.Length; k++) global[k] = selection.GlobalIndex(Program, k);
+                signs.Add((sa, global));
+            }
+            else host.Add(o);
+        }
+        if (end > start)
+        {
+            int batch = BatchItems(end - start);
+            var observed = signs.Select(s => Upload(s.Spins.Length == 0 ? [0] : s.Spins)).ToArray();
+            try
+            {
+                for (int b0 = start; b0 < end; b0 += batch)
+                    RunBatch(request, b0, Math.Min(batch, end - b0), signs, observed, host);
+            }
+            finally
+            {
+                foreach (var buffer in observed) buffer.Dispose();
+            }
+        }
+        foreach (var o in observers) o.End();
+    }
+
+    void RunBatch(SamplingRequest request, int first, int n, List<(SignAverageObserver Observer, int[] Spins)> signs,
+        MemoryBuffer1D<int, Stride1D.Dense>[] observed, List<Observer> host)
+    {
+        int chains = request.Chains, width = request.Inputs.Width;
+        int slot0 = first / chains, slot1 = (first + n - 1) / chains;
+        var a = new DeviceLaunch
+        {
+            Items = n, FirstItem = first, Chains = chains, FirstSlot = slot0, FirstInput = request.Inputs.FirstIndex,
+            InputWidth = width, Seed = request.Seed,
+        };
+        long stateLength = (long)Program.SpinCount * n;
+        if (state is null || state.Length < stateLength) { state?.Dispose(); state = accelerator.Allocate1D<sbyte>(Math.Max(stateLength, 1)); }
+        var rows = new sbyte[Math.Max((slot1 - slot0 + 1) * width, 1)];
+        for (int s = slot0; s <= slot1; s++) request.Inputs.Row(s).CopyTo(rows.AsSpan((s - slot0) * width, width));
+        if (inputs is null || inputs.Length < rows.Length) { inputs?.Dispose(); inputs = accelerator.Allocate1D<sbyte>(rows.Length); }
+        inputs.View.SubView(0, rows.Length).CopyFromCPU(rows);
+        var stateView = state.View.SubView(0, Math.Max(stateLength, 1));
+        if (stateLength > 0) initialize((int)stateLength, a, stateView, role.View, inputs.View);
+
+        var sums = new MemoryBuffer1D<int, Stride1D.Dense>[signs.Count];
+        for (int o = 0; o < signs.Count; o++)
+        {
+            sums[o] = accelerator.Allocate1D<int>(Math.Max((long)signs[o].Spins.Length * n, 1));
+            sums[o].MemSetToZero();
+        }
+        try
+        {
+            var schedule = request.Schedule;
+            int samples = 0;
+            bool anyEvery = host.Any(o => o.EverySweep);
+            sbyte[]? copy = null;
+            for (int t = 0; t < schedule.TotalSweeps; t++)
+            {
+                a.Sweep = t;
+                a.Beta = Program.Beta * schedule.BetaFactor(t);
+                for (int c = 0; c + 1 < colourStart.Length; c++)
+                {
+                    int size = colourStart[c + 1] - colourStart[c];
+                    if (size == 0) continue;
+                    a.ListStart = colourStart[c];
+                    sweep(size * n, a, stateView, spins.View, rowStart.View, neighbor.View, weight.View, field.View);
+                }
+                int sample = schedule.SampleAt(t);
+                if (sample >= 0)
+                {
+                    samples++;
+                    for (int o = 0; o < signs.Count; o++)
+                        if (signs[o].Spins.Length > 0) accumulate(signs[o].Spins.Length * n, a, stateView, observed[o].View, sums[o].View);
+                }
+                if (host.Count > 0 && (sample >= 0 || anyEvery))
+                {
+                    copy ??= new sbyte[stateLength];
+                    stateView.SubView(0, stateLength).CopyToCPU(copy);
+                    var chain = new DeviceChainState(Program, copy, n);
+                    for (int c = 0; c < n; c++)
+                    {
+                        int item = first + c, slot = item / chains;
+                        chain.Column = c;
+                        var view = new ChainView(chain, slot, request.Inputs.FirstIndex + slot, item - slot * chains, t, sample, a.Beta);
+                        foreach (var o in host)
+                            if (sample >= 0 || o.EverySweep) o.Observe(0, view);
+                    }
+                }
+            }
+            for (int o = 0; o < signs.Count; o++)
+            {
+                int size = signs[o].Spins.Length;
+                var back = new int[size * n];
+                if (size > 0) sums[o].View.SubView(0, back.Length).CopyToCPU(back);
+                for (int c = 0; c < n; c++)
+                {
+                    var dst = signs[o].Observer.ItemSums(first + c);
+                    for (int k = 0; k < size; k++) dst[k] += back[k * n + c];
+                    signs[o].Observer.AddSamples(first + c, samples);
+                }
+            }
+            accelerator.Synchronize();
+        }
+        finally
+        {
+            foreach (var s in sums) s.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        state?.Dispose(); inputs?.Dispose();
+        spins.Dispose(); rowStart.Dispose(); neighbor.Dispose(); weight.Dispose(); field.Dispose(); role.Dispose();
+    }
+}
