@@ -33,4 +33,32 @@ public static class BenchWorkloads
         for (int i = 0; i < repeats; i++) body();
         return Stopwatch.GetElapsedTime(start).TotalSeconds / repeats;
     }
+
+    /// <summary>
+    /// The peer's training measurement: <paramref name="loss"/> builds one step's loss (inside a tensor scope), which is
+    /// backpropagated and applied by <paramref name="optimizer"/>; <paramref name="steps"/> steps per timed call,
+    /// <paramref name="repeats"/> timed calls after one warm-up call. Reports images per second.
+    /// </summary>
+    public static BenchResult TrainingSteps(string workload, Thermo.Optim.Optimizer optimizer, Func<Thermo.Tensors.Tensor> loss, int batch, int steps, int repeats)
+    {
+        float last = float.NaN;
+        void Step()
+        {
+            optimizer.ZeroGrad();
+            using var scope = new Thermo.Tensors.TensorScope();
+            var l = loss();
+            l.Backward();
+            optimizer.Step();
+            last = l.Item();
+        }
+
+        double seconds = Timed(() => { for (int s = 0; s < steps; s++) Step(); }, repeats);
+        return new BenchResult(workload, "images_per_second", "images/s")
+            .Add("batch", batch)
+            .Add("images_per_second", batch * steps / seconds)
+            .Add("step_ms", seconds / steps * 1e3)
+            .Add("loss", last)
+            .Add("threads", Thermo.Tensors.ParallelRange.Threads)
+            .Add("isa", Thermo.Kernels.Gemm.InstructionSet.ToString().ToLowerInvariant());
+    }
 }

@@ -36,25 +36,6 @@ public sealed class TrainCifarWorkload : IBenchWorkload
         for (int i = 0; i < Batch; i++) labels[i] = (int)(Philox.Uniform(0, 1, (ulong)i) * 10) % 10;
         var metrics = new Dictionary<string, double>();
         long step = 0;
-        float loss = float.NaN;
-
-        void Step()
-        {
-            optimizer.ZeroGrad();
-            using var scope = new TensorScope();
-            var l = net.Loss(x, labels, step++, metrics);
-            l.Backward();
-            optimizer.Step();
-            loss = l.Item();
-        }
-
-        double seconds = BenchWorkloads.Timed(() => { for (int s = 0; s < Steps; s++) Step(); }, Repeats);
-        return new BenchResult(Name, "images_per_second", "images/s")
-            .Add("batch", Batch)
-            .Add("images_per_second", Batch * Steps / seconds)
-            .Add("step_ms", seconds / Steps * 1e3)
-            .Add("loss", loss)
-            .Add("threads", ParallelRange.Threads)
-            .Add("isa", Gemm.InstructionSet.ToString().ToLowerInvariant());
+        return BenchWorkloads.TrainingSteps(Name, optimizer, () => net.Loss(x, labels, step++, metrics), Batch, Steps, Repeats);
     }
 }

@@ -34,25 +34,6 @@ public sealed class TrainWorkload : IBenchWorkload
         Philox.FillUniform(0, 0, 0, x.Data);
         var labels = new int[Batch];
         for (int i = 0; i < Batch; i++) labels[i] = (int)(Philox.Uniform(0, 1, (ulong)i) * 10) % 10;
-        float loss = float.NaN;
-
-        void Step()
-        {
-            optimizer.ZeroGrad();
-            using var scope = new TensorScope();
-            var l = F.CrossEntropy(model.Forward(x), labels);
-            l.Backward();
-            optimizer.Step();
-            loss = l.Item();
-        }
-
-        double seconds = BenchWorkloads.Timed(() => { for (int s = 0; s < Steps; s++) Step(); }, Repeats);
-        return new BenchResult(Name, "images_per_second", "images/s")
-            .Add("batch", Batch)
-            .Add("images_per_second", Batch * Steps / seconds)
-            .Add("step_ms", seconds / Steps * 1e3)
-            .Add("loss", loss)
-            .Add("threads", ParallelRange.Threads)
-            .Add("isa", Gemm.InstructionSet.ToString().ToLowerInvariant());
+        return BenchWorkloads.TrainingSteps(Name, optimizer, () => F.CrossEntropy(model.Forward(x), labels), Batch, Steps, Repeats);
     }
 }
