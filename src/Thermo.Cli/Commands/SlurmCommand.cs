@@ -33,7 +33,7 @@ public static class SlurmCommand
     {
         var command = new Argument<string[]>("command") { Description = "the thermo command to shard, after `--` (without --shard and --out)", Arity = ArgumentArity.OneOrMore };
         var run = new Option<string>("--run") { Description = "run directory: job scripts, shard outputs, logs and merged.json", Required = true };
-        var shards = new Option<int>("--shards") { Description = "number of shards N (array tasks)", Required = true };
+        var shards = new Option<int?>("--shards") { Description = "number of shards N (array tasks) of eval or ising sample; not for train" };
         var partition = new Option<string?>("--partition") { Description = "Slurm partition (default: the cluster's)" };
         var time = new Option<string?>("--time") { Description = "time limit per shard, e.g. 1:00:00 (default: the partition's)" };
         var cpus = new Option<int>("--cpus-per-task") { Description = "cores per shard; thermo runs as many threads", DefaultValueFactory = _ => 1 };
@@ -41,25 +41,44 @@ public static class SlurmCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "print the job scripts and sbatch commands; write and submit nothing" };
         var force = CommonOptions.Force();
         var sub = new Command("submit", """
-            Write the job-array and merge scripts into --run and submit them with sbatch.
+            Write the job scripts into --run and submit them with sbatch.
 
-            Example:
+            With eval or ising sample: a job array of --shards tasks and a merge job. With train: one preemptible job
+            (--requeue) that checkpoints on SIGTERM, requeues itself and resumes (its --out defaults to <run>/train).
+
+            Examples:
               thermo slurm submit --run runs/eval4 --shards 4 -- eval --model runs/mnist/model.safetensors --mode gibbs
+              thermo slurm submit --run runs/train-mnist --time 4:00:00 --cpus-per-task 8 -- train --preset mnist
             """) { command, run, shards, partition, time, cpus, thermo, dryRun, force };
         return sub.WithAction(parse =>
         {
             string[] args = parse.GetValue(command)!;
-            CheckShardable(args);
-            int n = parse.GetValue(shards), c = parse.GetValue(cpus);
-            if (n < 1) throw new ArgumentException($"--shards must be at least 1, got {n}");
+            bool training = args is ["train", ..];
+            int c = parse.GetValue(cpus);
             if (c < 1) throw new ArgumentException($"--cpus-per-task must be at least 1, got {c}");
+            int n;
+            if (training)
+            {
+                if (parse.GetValue(shards) is not null) throw new ArgumentException("train is one job (use `--distributed mpi` to spread it over processes): drop --shards");
+                n = 1;
+            }
+            else
+            {
+                CheckShardable(args);
+                n = parse.GetValue(shards) ?? throw new ArgumentException("--shards N is required for a sharded command");
+                if (n < 1) throw new ArgumentException($"--shards must be at least 1, got {n}");
+            }
             string dir = parse.GetValue(run)!;
-            var record = new SlurmRunFile { Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)), Command = args, Shards = n };
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+            if (training && !args.Any(a => a == "--out" || a.StartsWith("--out=", StringComparison.Ordinal)))
+                args = [.. args, "--out", Path.Combine(full, "train")];
+            var record = new SlurmRunFile { Directory = full, Command = args, Shards = n };
             var scripts = new SlurmScripts
             {
                 Run = record, Thermo = parse.GetValue(thermo) is { } t ? [t] : ThisThermo(), WorkingDirectory = Environment.CurrentDirectory,
                 Partition = parse.GetValue(partition), TimeLimit = parse.GetValue(time), CpusPerTask = c,
             };
+            if (training) return SubmitTraining(record, scripts, dir, parse.GetValue(dryRun), parse.GetValue(force));
             if (parse.GetValue(dryRun))
             {
                 Console.WriteLine($"# {record.ArrayScript}\n{scripts.Array()}\n# {record.MergeScript}\n{scripts.Merge()}");
@@ -84,6 +103,25 @@ public static class SlurmCommand
             Console.WriteLine($"submitted {n} shards as job array {array} and merge job {record.MergeJob}; `thermo slurm status {dir}` follows them");
             return 0;
         });
+    }
+
+    static int SubmitTraining(SlurmRunFile record, SlurmScripts scripts, string dir, bool dryRun, bool force)
+    {
+        string script = Path.Combine(record.Directory, "train.sbatch");
+        if (dryRun)
+        {
+            Console.WriteLine($"# {script}\n{scripts.Train()}\n# submit: sbatch --parsable {script}");
+            return 0;
+        }
+        using (var output = CommandOutput.Directory(dir, force, "--run"))
+        {
+            Directory.CreateDirectory(Path.Combine(output.Path, "logs"));
+            AtomicFile.WriteAllText(Path.Combine(output.Path, "train.sbatch"), scripts.Train());
+            output.Commit();
+        }
+        string job = SlurmClient.Submit(script);
+        Console.WriteLine($"submitted training as job {job}; it requeues itself when preempted (log {Path.Combine(record.Logs, "train.log")})");
+        return 0;
     }
 
     static Command Status()

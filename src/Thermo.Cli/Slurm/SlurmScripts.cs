@@ -28,6 +28,7 @@ public sealed record SlurmScripts
     public string Array()
     {
         var s = Header(Name, "shard-%a.log", $"--array=0-{Run.Shards - 1}");
+        s.Append("set -euo pipefail\n");
         s.Append("exec ").Append(Words(Thermo)).Append(' ').Append(Words(Run.Command));
         if (!Run.Command.Contains("--threads")) s.Append(" --threads ").Append(CpusPerTask);
         s.Append($" --shard \"$SLURM_ARRAY_TASK_ID/{Run.Shards}\" --out ")
@@ -40,16 +41,43 @@ public sealed record SlurmScripts
     {
         // A merge whose shards failed can never run: let Slurm cancel it instead of leaving it pending.
         var s = Header($"{Name}-merge", "merge.log", "--kill-on-invalid-dep=yes");
+        s.Append("set -euo pipefail\n");
         s.Append("exec ").Append(Words(Thermo)).Append(" merge");
         for (int i = 0; i < Run.Shards; i++) s.Append(' ').Append(Quote(Run.ShardOutput(i)));
         s.Append(" --out ").Append(Quote(Run.Merged)).Append(" --force\n");
         return s.ToString();
     }
 
+    /// <summary>
+    /// A preemptible training job: SIGTERM (at preemption, or <c>--signal</c> 120 s before the time limit) reaches
+    /// thermo through the batch shell, thermo checkpoints and exits with 75, and the script requeues the job, whose
+    /// next start continues with <c>--auto-resume</c>. Any other exit code ends the job.
+    /// </summary>
+    public string Train()
+    {
+        var s = Header(Name, "train.log", "--requeue\n#SBATCH --open-mode=append\n#SBATCH --signal=B:TERM@120");
+        s.Append("set -u\n");
+        s.Append(Words(Thermo)).Append(' ').Append(Words(Run.Command));
+        if (!Run.Command.Contains("--threads")) s.Append(" --threads ").Append(CpusPerTask);
+        s.Append(" --auto-resume &\n");
+        s.Append("""
+            thermo=$!
+            # bash runs a trap only between commands, so thermo runs in the background and the shell waits for it.
+            trap 'kill -TERM "$thermo" 2>/dev/null' TERM
+            wait "$thermo"; rc=$?
+            while kill -0 "$thermo" 2>/dev/null; do wait "$thermo"; rc=$?; done
+            echo "thermo exited with $rc (restart ${SLURM_RESTART_COUNT:-0})"
+            if [ "$rc" -eq 75 ]; then scontrol requeue "$SLURM_JOB_ID"; fi
+            exit "$rc"
+
+            """);
+        return s.ToString();
+    }
+
     StringBuilder Header(string jobName, string log, string extra)
     {
         var s = new StringBuilder("#!/bin/bash\n");
-        s.Append("# Written by `thermo slurm submit`; `thermo slurm status|resume ").Append(Run.Directory).Append("` follow it up.\n");
+        s.Append("# Written by `thermo slurm submit` (docs/cluster.md).\n");
         s.Append($"#SBATCH --job-name={jobName}\n");
         s.Append($"#SBATCH {extra}\n");
         s.Append($"#SBATCH --output={Path.Combine(Run.Logs, log)}\n");
@@ -58,7 +86,6 @@ public sealed record SlurmScripts
         s.Append("#SBATCH --ntasks=1\n");
         if (Partition is not null) s.Append($"#SBATCH --partition={Partition}\n");
         if (TimeLimit is not null) s.Append($"#SBATCH --time={TimeLimit}\n");
-        s.Append("set -euo pipefail\n");
         return s;
     }
 
