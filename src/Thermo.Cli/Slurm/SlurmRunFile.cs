@@ -12,9 +12,6 @@ public sealed class SlurmRunFile
 {
     const string Format = "thermo-slurm-run";
 
-    /// <summary>One sbatch of the array script: its job id and the array indices (shards) it ran.</summary>
-    public sealed record Submission(string ArrayJob, int[] Shards);
-
     /// <summary>Absolute path of the run directory.</summary>
     public required string Directory { get; init; }
     /// <summary>The thermo command line that is sharded, without --shard and --out (e.g. eval --model m --mode gibbs).</summary>
@@ -22,7 +19,7 @@ public sealed class SlurmRunFile
     /// <summary>Number of shards N.</summary>
     public required int Shards { get; init; }
     /// <summary>Array submissions, first to last.</summary>
-    public List<Submission> Submissions { get; init; } = [];
+    public List<SlurmSubmission> Submissions { get; init; } = [];
     /// <summary>Job id of the latest merge job, or null before one was submitted.</summary>
     public string? MergeJob { get; set; }
 
@@ -51,7 +48,7 @@ public sealed class SlurmRunFile
             Directory = full,
             Command = o["command"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray(),
             Shards = o["shards"]!.GetValue<int>(),
-            Submissions = o["submissions"]!.AsArray().Select(s => new Submission(s!["array_job"]!.GetValue<string>(),
+            Submissions = o["submissions"]!.AsArray().Select(s => new SlurmSubmission(s!["array_job"]!.GetValue<string>(),
                 s["shards"]!.AsArray().Select(i => i!.GetValue<int>()).ToArray())).ToList(),
             MergeJob = o["merge_job"]?.GetValue<string>(),
         };

@@ -35,8 +35,8 @@ public sealed class DataParallelTests : IDisposable
         try { Directory.Delete(root, true); } catch (IOException) { }
     }
 
-    string[] TrainArgs(string dir) =>
-        ["train", "--model", model, "--dataset", data, "--epochs", "2", "--batch-size", "32", "--seed", "9",
+    string[] TrainArgs(string dir, int epochs = 2) =>
+        ["train", "--model", model, "--dataset", data, "--epochs", epochs.ToString(), "--batch-size", "32", "--seed", "9",
          "--out", dir, "--quiet", "--threads", "1"];
 
     string SingleProcess()
@@ -83,6 +83,55 @@ public sealed class DataParallelTests : IDisposable
         var (exit, _, err) = MpiRun.Run(1, TimeSpan.FromMinutes(2), [.. TrainArgs(dir), "--distributed", "mpi"]);
         Assert.True(exit == 0, err);
         Assert.Equal(0f, MaxDifference(single, Path.Combine(dir, "model.safetensors")));
+    }
+
+    [MpiFact]
+    public async Task Sigterm_to_one_rank_stops_every_rank_after_the_same_step_and_the_run_resumes_with_another_count()
+    {
+        string dir = Path.Combine(root, "term"), checkpoint = Path.Combine(dir, "model.safetensors");
+        string[] args = [.. TrainArgs(dir, epochs: 6), "--distributed", "mpi", "--checkpoint-every", "2", "--auto-resume"];
+        var start = new System.Diagnostics.ProcessStartInfo("mpirun") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", Path.Combine(AppContext.BaseDirectory, "Thermo.Cli.dll"), .. args])
+            start.ArgumentList.Add(a);
+        start.Environment["THERMO_OFFLINE"] = "1";
+        using (var mpirun = System.Diagnostics.Process.Start(start)!)
+        {
+            var stderr = mpirun.StandardError.ReadToEndAsync();
+            _ = mpirun.StandardOutput.ReadToEndAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!File.Exists(checkpoint) && !mpirun.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            // One rank only, as when a signal reaches the processes at different moments.
+            int rank = Ranks(dir).First();
+            PosixKill.Send(rank, PosixKill.SigTerm);
+            Assert.True(mpirun.WaitForExit(TimeSpan.FromMinutes(1)), "mpirun did not exit within a minute of SIGTERM to one rank");
+            string err = await stderr;
+            Assert.True(mpirun.ExitCode == 75, $"mpirun exit code {mpirun.ExitCode}, expected 75 from the stopped ranks; stderr: {err}");
+        }
+        long stoppedAt = Checkpoint.ReadMetadata(checkpoint).Training.Step;
+        Assert.InRange(stoppedAt, 1, 12 * 6 - 1);
+        // Continue with three processes, then compare with one process trained for the same six epochs.
+        var (exit, _, err2) = MpiRun.Run(3, TimeSpan.FromMinutes(2), args);
+        Assert.True(exit == 0, err2);
+        string whole = Path.Combine(root, "single6");
+        (exit, _, err2) = CliRunner.Run(null, TimeSpan.FromMinutes(2), TrainArgs(whole, epochs: 6));
+        Assert.True(exit == 0, err2);
+        float worst = MaxDifference(Path.Combine(whole, "model.safetensors"), checkpoint);
+        Assert.True(worst <= Tolerance, $"stopped at step {stoppedAt} with 2 ranks, resumed with 3: largest weight difference {worst:G3}");
+    }
+
+    /// <summary>Process ids of the ranks training into <paramref name="dir"/> (found by their command lines).</summary>
+    static IEnumerable<int> Ranks(string dir)
+    {
+        foreach (var proc in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
+            string cmdline;
+            try { cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            var words = cmdline.Split('\0');
+            if (words.Length > 1 && Path.GetFileName(words[0]) == "dotnet" && words.Contains(dir) && words.Contains("mpi")) yield return pid;
+        }
     }
 
     [MpiFact]
