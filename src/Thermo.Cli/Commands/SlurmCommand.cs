@@ -12,16 +12,18 @@ public static class SlurmCommand
     public static Command Create()
     {
         var cmd = new Command("slurm", """
-            Slurm job arrays: run a sharded command (eval, ising sample) as N array tasks and merge their outputs.
+            Slurm: sharded commands (eval, ising sample) as job arrays with a merge, and training that survives preemption.
 
             Task i runs the command with --shard i/N; a merge job waits for all of them (afterok) and runs
             `thermo merge` over every shard by name, so nothing is merged from a partial set. Randomness is keyed by
-            example, so the merged result equals one process's. See docs/cluster.md.
+            example, so the merged result equals one process's. `submit -- train …` instead writes one job that
+            checkpoints on SIGTERM, requeues itself and resumes. See docs/cluster.md.
 
             Examples:
               thermo slurm submit --run runs/eval-g64 --shards 16 --time 1:00:00 -- eval --model runs/mnist/model.safetensors --mode gibbs --samples 64
               thermo slurm status runs/eval-g64
               thermo slurm resume runs/eval-g64
+              thermo slurm submit --run runs/train-mnist --time 4:00:00 -- train --preset mnist
             """);
         cmd.Subcommands.Add(Submit());
         cmd.Subcommands.Add(Status());

@@ -18,7 +18,7 @@ public sealed class PreemptionTests : IDisposable
     }
 
     static string[] TrainArgs(string dir, string data) =>
-        ["train", "--preset", "mnist-digital", "--dataset", data, "--epochs", "2", "--batch-size", "32", "--seed", "5",
+        ["train", "--preset", "mnist-digital", "--dataset", data, "--epochs", "3", "--batch-size", "32", "--seed", "5",
          "--checkpoint-every", "4", "--out", dir, "--quiet", "--threads", "2"];
 
     [Fact]

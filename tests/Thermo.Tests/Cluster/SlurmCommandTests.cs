@@ -49,6 +49,15 @@ public sealed class SlurmCommandTests : IDisposable
         Assert.Contains("if [ \"$rc\" -eq 75 ]; then scontrol requeue \"$SLURM_JOB_ID\"; fi", stdout);
     }
 
+    [Fact]
+    public void Ising_sample_is_sharded_over_its_input_and_chain_grid_like_eval()
+    {
+        var (exit, stdout, err) = CliRunner.Run(null, TimeSpan.FromMinutes(1),
+            ["slurm", "submit", "--run", Path.Combine(root, "s"), "--shards", "3", "--dry-run", "--", "ising", "sample", "p.json", "--chains", "64"]);
+        Assert.True(exit == 0, err);
+        Assert.Contains("ising sample p.json --chains 64 --threads 1 --shard \"$SLURM_ARRAY_TASK_ID/3\"", stdout);
+    }
+
     [Theory]
     [InlineData("schedule curve --program p.json", "not `schedule curve`")]
     [InlineData("eval --model m --out x.json", "without --out")]

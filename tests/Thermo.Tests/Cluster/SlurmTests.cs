@@ -116,7 +116,7 @@ public sealed partial class SlurmTests(SlurmCluster cluster)
     public void Training_sigtermed_by_slurm_requeues_itself_and_matches_an_uninterrupted_run_bit_for_bit()
     {
         string dir = Work("requeue"), whole = Path.Combine(dir, "whole"), run = Path.Combine(dir, "run");
-        string[] train = ["train", "--preset", "mnist-digital", "--dataset", Data, "--epochs", "3", "--batch-size", "32", "--seed", "5",
+        string[] train = ["train", "--preset", "mnist-digital", "--dataset", Data, "--epochs", "4", "--batch-size", "32", "--seed", "5",
                           "--checkpoint-every", "4", "--quiet"];
         var (exit, _, err) = Thermo([.. train, "--out", whole, "--threads", "2"]);
         Assert.True(exit == 0, err);
