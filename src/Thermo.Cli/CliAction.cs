@@ -13,6 +13,11 @@ public static class CliAction
     public const int BadInput = 2;
     /// <summary>Exit code for other failures.</summary>
     public const int Failure = 1;
+    /// <summary>
+    /// Exit code of a run stopped by SIGTERM after writing its checkpoint (sysexits' EX_TEMPFAIL: try again): the
+    /// job script requeues on it, and the next start continues with <c>--auto-resume</c>.
+    /// </summary>
+    public const int Preempted = 75;
 
     /// <summary>Wraps <paramref name="body"/> with thread setup and error reporting.</summary>
     public static int Run(ParseResult parse, Func<int> body)

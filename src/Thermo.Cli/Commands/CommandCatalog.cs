@@ -19,6 +19,7 @@ public static class CommandCatalog
         yield return ScheduleCommand.Create();
         yield return LangevinCommand.Create();
         yield return ReportCommand.Create();
+        yield return SlurmCommand.Create();
         yield return BenchCommand.Create();
     }
 }

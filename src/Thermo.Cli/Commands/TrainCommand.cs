@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Thermo.Distributed;
 using Thermo.Training;
 using Thermo.IO;
 
@@ -21,6 +22,8 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<model name>); the checkpoint is <out>/model.safetensors" };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same settings; any that differ are refused by name)" };
         var force = CommonOptions.Force();
+        var autoResume = new Option<bool>("--auto-resume") { Description = "continue the run in --out if it holds a checkpoint, else start it (for requeued cluster jobs)" };
+        var distributed = new Option<DistributedMode>("--distributed") { Description = "none, or mpi: data parallelism over the processes of `mpirun -np P` (Open MPI); --batch-size is the global batch" };
         var every = new Option<int?>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at epoch ends)" };
         var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" };
@@ -41,8 +44,12 @@ public static class TrainCommand
               thermo train --preset mnist
               thermo train --model my-net.json --dataset fashion-mnist --epochs 5 --out runs/my-net
               thermo train --preset mnist --out runs/mnist --resume
+              mpirun -np 4 thermo train --preset mnist --out runs/mnist --distributed mpi --threads 1
+
+            SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
+            exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, force, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -51,24 +58,62 @@ public static class TrainCommand
             if (parse.GetValue(every) is < 1 and var e) throw new ArgumentException($"--checkpoint-every must be at least 1 step, got {e}");
             if (parse.GetValue(maxSteps) is < 1 and var ms) throw new ArgumentException($"--max-steps must be at least 1 step, got {ms}");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
-            using var run = CommandOutput.Resumable(outDir, parse.GetValue(force), parse.GetValue(resume), TrainingRun.CheckpointName);
+            bool auto = parse.GetValue(autoResume);
+            if (auto && (parse.GetValue(resume) || parse.GetValue(force)))
+                throw new ArgumentException("--auto-resume decides by itself whether to resume: give it without --resume and --force");
+            using var preemption = new PreemptionSignal();
+            var world = parse.GetValue(distributed) == DistributedMode.Mpi ? MpiWorld.Join() : null;
+            try
+            {
+                int code = Train(parse, name, outDir, auto, world, preemption.Token);
+                world?.Dispose();
+                return code;
+            }
+            catch (Exception failure) when (world is { Size: > 1 })
+            {
+                // MPI_Finalize would wait for ranks blocked in a collective; end them all instead.
+                Console.Error.WriteLine($"error: rank {world.Rank}: {failure.Message}");
+                world.Abort(CliAction.Failure);
+                throw;
+            }
+        });
+        return cmd;
+
+        int Train(ParseResult parse, string name, string outDir, bool auto, MpiWorld? world, CancellationToken stop)
+        {
+            string? p = parse.GetValue(preset), m = parse.GetValue(model);
+            bool rankZero = world is null || world.Rank == 0;
+            bool resuming = parse.GetValue(resume) || auto && File.Exists(Path.Combine(outDir, TrainingRun.CheckpointName));
+            if (world is not null)
+            {
+                // Rank 0's view of the run directory decides, so that all ranks agree.
+                Span<int> decision = [resuming ? 1 : 0];
+                world.Broadcast(decision);
+                resuming = decision[0] == 1;
+            }
+            // Only rank 0 writes the run directory; the others read its checkpoint when resuming.
+            using var run = rankZero ? CommandOutput.Resumable(outDir, parse.GetValue(force), resuming, TrainingRun.CheckpointName) : null;
             var options = new TrainingRunOptions
             {
                 Preset = p, ModelPath = m, Dataset = parse.GetValue(dataset), DataDirectory = parse.GetValue(dataDir),
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Seed = parse.GetValue(seed), OutputDirectory = run.Path,
-                Resume = parse.GetValue(resume), CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
+                Seed = parse.GetValue(seed), OutputDirectory = run?.Path ?? Path.GetFullPath(outDir),
+                Resume = resuming, CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
+                StopRequest = stop, DataParallel = world is null ? null : new DataParallel(world),
             };
-            bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet);
+            bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet) || !rankZero;
             Action<string> log = asJson || silent ? _ => { } : s => Console.Error.WriteLine(s);
+            if (world is not null && rankZero) log($"data parallel over {world.Size} MPI processes; global batch split by rank");
             var history = new List<TrainProgress>();
-            var result = ProgressView.Run($"train {name}", silent, asJson, progress => TrainingRun.Execute(options, p =>
+            var result = ProgressView.Run($"train {name}", silent, asJson && rankZero, progress => TrainingRun.Execute(options, p =>
             {
                 if (p.ValidationAccuracy is not null || p.Step % 20 == 0) history.Add(p);
                 progress(p);
             }, log));
+            int exit = result.Stopped ? CliAction.Preempted : 0;
+            if (run is null) return exit;
             var files = TrainingReport.Build(result, history).Write(options.OutputDirectory);
             run.Commit();
             string checkpoint = run.Published(result.CheckpointPath), html = run.Published(files.Html);
@@ -77,6 +122,7 @@ public static class TrainCommand
                 ["checkpoint"] = checkpoint,
                 ["model"] = result.Spec.Name,
                 ["finished"] = result.Finished,
+                ["preempted"] = result.Stopped,
                 ["epoch"] = result.State.Epoch,
                 ["step"] = result.State.Step,
                 ["test_accuracy"] = result.TestAccuracy,
@@ -84,12 +130,13 @@ public static class TrainCommand
                 ["report"] = html,
             };
             if (asJson) Console.WriteLine(summary.ToFiniteJson());
+            else if (result.Stopped)
+                Console.Error.WriteLine($"stopped by SIGTERM at step {result.State.Step} with a checkpoint; continue with --auto-resume (or --resume) --out {outDir}");
             else if (!silent)
                 Console.WriteLine(result.Finished
                     ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
                     : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {outDir}");
-            return 0;
-        });
-        return cmd;
+            return exit;
+        }
     }
 }

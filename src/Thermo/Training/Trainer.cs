@@ -41,6 +41,22 @@ public sealed class Trainer
     /// <summary>State reached so far (position and best metric).</summary>
     public TrainingState State { get; private set; }
 
+    /// <summary>
+    /// When cancelled, <see cref="Run"/> finishes the step in progress, writes a checkpoint and returns with
+    /// <see cref="Stopped"/> set (preemption: Slurm's SIGTERM). Unlike the cancellation token of <see cref="Run"/>,
+    /// which abandons the step, this leaves a checkpoint from which the run continues bit for bit.
+    /// </summary>
+    public CancellationToken StopRequest { get; init; }
+
+    /// <summary>True when the last <see cref="Run"/> returned early because of <see cref="StopRequest"/> (on any rank).</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>
+    /// Data parallelism: when set, each process trains on its slice of every global batch and the gradients are
+    /// combined in rank order before each optimiser step, so all processes take identical steps.
+    /// </summary>
+    public Distributed.DataParallel? DataParallel { get; init; }
+
     /// <summary>Prepares a run; call <see cref="Run"/>. The model must already be initialised.</summary>
     public Trainer(Module model, string modelDefinition, TrainOptions options, IBatchSource train,
         IReadOnlyDictionary<string, string>? dataChecksums = null)
@@ -129,6 +145,7 @@ public sealed class Trainer
     /// <summary>Trains to the configured number of epochs (or <see cref="TrainOptions.MaxStepsThisRun"/>).</summary>
     public TrainingState Run(CancellationToken cancel = default)
     {
+        Stopped = false;
         var objective = model as ITrainingObjective;
         var metrics = new Dictionary<string, double>();
         long stepsThisRun = 0;
@@ -146,16 +163,22 @@ public sealed class Trainer
                 float lr = schedule.At(step);
                 optimizer.LearningRate = lr;
                 double lossValue;
+                bool stop;
                 using (new TensorScope())
                 {
                     metrics.Clear();
+                    var (images, labels) = DataParallel is { } dp ? dp.Slice(batch) : batch;
                     var loss = objective is not null
-                        ? objective.Loss(batch.Images, batch.Labels, step, metrics)
-                        : F.CrossEntropy(model.Forward(batch.Images), batch.Labels, options.LabelSmoothing);
+                        ? objective.Loss(images, labels, step, metrics)
+                        : F.CrossEntropy(model.Forward(images), labels, options.LabelSmoothing);
                     lossValue = loss.Item();
-                    if (!double.IsFinite(lossValue)) throw Diverged($"loss became {lossValue} at step {step} (epoch {epoch}, batch {batchIndex})");
+                    stop = StopRequest.IsCancellationRequested;
                     optimizer.ZeroGrad();
-                    loss.Backward();
+                    // A non-finite loss is checked after the reduction, so that every rank sees the same loss and
+                    // stops together instead of leaving the others waiting in the collective.
+                    if (double.IsFinite(lossValue) || DataParallel is not null) loss.Backward();
+                    if (DataParallel is not null) (lossValue, stop) = DataParallel.CombineGradients(model, lossValue, labels.Length, batch.Labels.Length, stop);
+                    if (!double.IsFinite(lossValue)) throw Diverged($"loss became {lossValue} at step {step} (epoch {epoch}, batch {batchIndex})");
                     optimizer.Step();
                 }
                 batchIndex++;
@@ -167,6 +190,12 @@ public sealed class Trainer
                 Progress?.Invoke(new TrainProgress(epoch, options.Epochs, batchIndex, train.BatchesPerEpoch, State.Step, emaLoss, lr, ips, metrics));
                 stepsThisRun++;
                 if (options.CheckpointEverySteps > 0 && State.Step % options.CheckpointEverySteps == 0) SaveCheckpoint();
+                if (stop)
+                {
+                    Stopped = true;
+                    SaveCheckpoint();
+                    return State;
+                }
                 if (options.MaxStepsThisRun > 0 && stepsThisRun >= options.MaxStepsThisRun)
                 {
                     SaveCheckpoint();

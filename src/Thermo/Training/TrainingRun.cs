@@ -47,11 +47,18 @@ public sealed record TrainingRunOptions
     public bool? AugmentFlip { get; init; }
     /// <summary>Evaluate test accuracy after every epoch.</summary>
     public bool ValidateEachEpoch { get; init; } = true;
+    /// <summary>When cancelled, training checkpoints after the current step and returns (see <see cref="Trainer.StopRequest"/>).</summary>
+    public CancellationToken StopRequest { get; init; }
+    /// <summary>
+    /// Data parallelism across MPI processes; null trains in this process alone. Only rank 0 writes the run
+    /// directory and evaluates; every rank reads the checkpoint when resuming.
+    /// </summary>
+    public Distributed.DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>Outcome of a training run.</summary>
 public sealed record TrainingRunResult(string CheckpointPath, ModelSpec Spec, Module Model, TrainingState State,
-    double? TestAccuracy, double Seconds, LabeledImages Test, Normalization Normalization, bool Finished);
+    double? TestAccuracy, double Seconds, LabeledImages Test, Normalization Normalization, bool Finished, bool Stopped = false);
 
 /// <summary>Loads data, builds or resumes the model, trains with checkpoints and reports progress.</summary>
 public static class TrainingRun
@@ -86,6 +93,9 @@ public static class TrainingRun
         if (expected.Length != 3 || expected[0] != train.Channels || expected[1] != train.Height || expected[2] != train.Width)
             throw new InvalidDataException($"dataset '{dataset}' has images {train.Channels}x{train.Height}x{train.Width}, model '{spec.Name}' expects {string.Join("x", expected)}");
 
+        int ranks = o.DataParallel?.World.Size ?? 1;
+        bool writer = o.DataParallel is null || o.DataParallel.World.Rank == 0;
+
         var probe = o.Start?.Model ?? spec.Build();
         var normalization = spec.Normalization ?? (probe is IsingBlockNet ? Normalization.UnitRange
             : DatasetCatalog.TryGet(dataset, out var info) ? info.Normalization : MeasuredNormalization(train));
@@ -96,13 +106,14 @@ public static class TrainingRun
             Epochs = o.Epochs ?? baseOptions.Epochs,
             LearningRate = o.LearningRate ?? baseOptions.LearningRate,
             Seed = o.Seed,
-            CheckpointPath = checkpoint,
+            CheckpointPath = writer ? checkpoint : null,
             CheckpointEverySteps = o.CheckpointEverySteps,
             MaxStepsThisRun = o.MaxStepsThisRun,
         };
         if (o.Start is null) model.Initialize(options.Seed);
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
+        if (batchSize < ranks) throw new ArgumentException($"--batch-size {batchSize} is smaller than the {ranks} processes sharing each batch");
         var augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false);
         var loader = new DataLoader(train, new DataLoaderOptions
         {
@@ -116,28 +127,31 @@ public static class TrainingRun
         var checksums = new Dictionary<string, string>();
         foreach (var s in train.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
         foreach (var s in test.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
-        Directory.CreateDirectory(o.OutputDirectory);
+        if (writer) Directory.CreateDirectory(o.OutputDirectory);
         var trainer = new Trainer(model, spec.ToJson(), options, new LoaderBatchSource(loader), checksums)
         {
             Progress = progress,
+            StopRequest = o.StopRequest,
+            DataParallel = o.DataParallel,
             RunSettings = new JsonObject
             {
                 ["--batch-size"] = batchSize, ["--pad-crop"] = augmentation.Padding, ["--flip"] = augmentation.HorizontalFlip,
                 ["training examples (--train-limit)"] = train.Count,
             },
         };
-        if (o.ValidateEachEpoch)
+        if (o.ValidateEachEpoch && writer)
             trainer.Validate = m => Evaluation.Run(m, test, normalization, EvalMode.Forward).Accuracy;
         if (o.Resume)
         {
             trainer.Resume(checkpoint);
             log?.Invoke($"resumed from step {trainer.State.Step} (epoch {trainer.State.Epoch}, batch {trainer.State.BatchInEpoch})");
         }
+        o.DataParallel?.BroadcastState(model);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var state = trainer.Run(cancel);
         bool finished = state.Epoch >= options.Epochs;
-        double? acc = finished ? Evaluation.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
-        return new TrainingRunResult(checkpoint, spec, model, state, acc, clock.Elapsed.TotalSeconds, test, normalization, finished);
+        double? acc = finished && writer ? Evaluation.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
+        return new TrainingRunResult(checkpoint, spec, model, state, acc, clock.Elapsed.TotalSeconds, test, normalization, finished, trainer.Stopped);
     }
 
     /// <summary>Rebuilds a trained model from its checkpoint (weights only).</summary>
