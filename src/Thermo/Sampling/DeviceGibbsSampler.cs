@@ -40,6 +40,17 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
     /// <summary>Largest number of (input, chain) items per launch; larger requests run in batches (0 = from device memory).</summary>
     public int MaxBatchItems { get; set; }
 
+    /// <summary>
+    /// Neighbours per shared-memory tile of the field kernel, 1 … <see cref="DeviceKernels.MaxTileK"/> (default 32, or the
+    /// environment variable THERMO_DEVICE_TILE_K for measurements); any value gives the same chains.
+    /// </summary>
+    public int TileK { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("THERMO_DEVICE_TILE_K"), out int k)
+        ? Math.Clamp(k, 1, DeviceKernels.MaxTileK) : DeviceKernels.MaxTileK;
+
+    /// <summary>Thread blocks of <paramref name="threads"/> threads of the field kernel that fit on one multiprocessor (registers and shared memory).</summary>
+    public int BlocksPerMultiprocessor(int threads) => threads > accelerator.MaxNumThreadsPerGroup ? 0 :
+        accelerator.EstimateMaxActiveGroupsPerMultiprocessor(accelerator.LoadKernel(typeof(DeviceKernels).GetMethod(nameof(DeviceKernels.SweepTiled))!), threads, 0);
+
     /// <summary>The device this sampler runs on.</summary>
     public ComputeDevice Device => device;
 
@@ -148,7 +159,7 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
         var a = new DeviceLaunch
         {
             Items = n, FirstItem = first, Chains = chains, FirstSlot = slot0, FirstInput = request.Inputs.FirstIndex,
-            InputWidth = width, Seed = request.Seed, Stride = stride,
+            InputWidth = width, Seed = request.Seed, Stride = stride, TileK = Math.Clamp(TileK, 1, DeviceKernels.MaxTileK),
         };
         // Blocks: 8 chains per thread, up to 32 threads along chains (fewer for small batches), the rest along rows.
         a.Lanes = Math.Min(DeviceKernels.MaxLanes, Math.Min(maxThreads, (n + DeviceKernels.ThreadChains - 1) / DeviceKernels.ThreadChains));

@@ -26,22 +26,24 @@ internal static class DeviceKernels
         state[(long)i * a.Stride + c] = s;
     }
 
-    /// <summary>Couplings k per shared-memory tile, rows per thread block at most, chains per thread.</summary>
-    public const int TileK = 16, TileRows = 64, ThreadChains = 8, MaxLanes = 32;
+    /// <summary>Most neighbours k per shared-memory tile (the launch's TileK), rows per thread block at most, chains per thread.</summary>
+    public const int MaxTileK = 32, TileRows = 64, ThreadChains = 8, MaxLanes = 32;
 
     /// <summary>
     /// Fields and updates of one launch of <see cref="DeviceFieldPlan"/> tiles: block (tile FirstTile + x, chain tile y),
     /// threads (lane, thread row); thread (l, t) owns rows 8t … 8t+7 of the tile and chains c₀ + l + Lanes·q, q &lt; 8,
     /// and accumulates their 64 fields in registers, u ← u + A_mk·s_k with s = ±1 (exact, so fused or not it is the
     /// reference's u ± J). Couplings (k × rows) and spins (k × chains, converted from one byte per chain to ±1.0)
-    /// pass through shared memory <see cref="TileK"/> neighbours at a time. Then each field gets its Philox word and
+    /// pass through shared memory TileK neighbours at a time; the next tile's neighbour indices are read during
+    /// this tile's staging, so a spin load never waits on an index load. Then each field gets its Philox word and
     /// heat-bath update, and the new spin is stored.
     /// </summary>
     public static void SweepTiled(DeviceLaunch a, ArrayView<int> words, ArrayView<sbyte> state, ArrayView<int> tiles,
         ArrayView<int> rows, ArrayView<int> neighbor, ArrayView<float> weight, ArrayView<float> field)
     {
-        var sa = SharedMemory.Allocate<float>(TileK * TileRows);
-        var sb = SharedMemory.Allocate<float>(TileK * ThreadChains * MaxLanes);
+        var sa = SharedMemory.Allocate<float>(MaxTileK * TileRows);
+        var sb = SharedMemory.Allocate<float>(MaxTileK * ThreadChains * MaxLanes);
+        var sn = SharedMemory.Allocate<int>(2 * MaxTileK);
         var fields = LocalMemory.Allocate<float>(64);
         int lanes = a.Lanes, threads = lanes * a.ThreadRows;
         int tx = Group.IdxX, ty = Group.IdxY, tid = ty * lanes + tx;
@@ -59,20 +61,25 @@ internal static class DeviceKernels
         var u6 = Float8.Of(r0 + 6 < rowCount ? field[rows[rowFirst + r0 + 6]] : 0f);
         var u7 = Float8.Of(r0 + 7 < rowCount ? field[rows[rowFirst + r0 + 7]] : 0f);
         long stride = a.Stride;
-        for (int k0 = 0; k0 < k; k0 += TileK)
+        int depth = a.TileK;
+        for (int w = tid; w < depth; w += threads) sn[w] = w < k ? neighbor[nbrStart + w] : 0;
+        Group.Barrier();
+        for (int k0 = 0, cur = 0; k0 < k; k0 += depth, cur ^= MaxTileK)
         {
+            for (int w = tid; w < depth; w += threads)
+                sn[(cur ^ MaxTileK) + w] = k0 + depth + w < k ? neighbor[nbrStart + k0 + depth + w] : 0;
             // Past K the couplings are 0 and the spins +1: u + 0 = u (only the sign of a zero field can change, and
             // e^(±0) is the same 1).
-            for (int w = tid; w < TileK * tileRows; w += threads)
+            for (int w = tid; w < depth * tileRows; w += threads)
             {
                 int kk = w / tileRows, r = w - kk * tileRows;
                 sa[kk * TileRows + r] = k0 + kk < k ? weight[wStart + (k0 + kk) * wStride + r] : 0f;
             }
-            for (int w = tid; w < TileK * tileWords; w += threads)
+            for (int w = tid; w < depth * tileWords; w += threads)
             {
                 int kk = w / tileWords, wc = w - kk * tileWords, c = c0 + 4 * wc;
                 int bits = 0x01010101;
-                if (k0 + kk < k && c < stride) bits = words[(int)((neighbor[nbrStart + k0 + kk] * stride + c) >> 2)];
+                if (k0 + kk < k && c < stride) bits = words[(int)((sn[cur + kk] * stride + c) >> 2)];
                 int b = kk * ThreadChains * MaxLanes + 4 * wc;
                 sb[b + 0] = Spin(bits << 24);
                 sb[b + 1] = Spin(bits << 16);
@@ -80,7 +87,7 @@ internal static class DeviceKernels
                 sb[b + 3] = Spin(bits);
             }
             Group.Barrier();
-            for (int kk = 0; kk < TileK; kk++)
+            for (int kk = 0; kk < depth; kk++)
             {
                 int ab = kk * TileRows + r0, bb = kk * ThreadChains * MaxLanes + tx;
                 var s = new Float8(sb[bb], sb[bb + lanes], sb[bb + 2 * lanes], sb[bb + 3 * lanes],

@@ -23,4 +23,5 @@ internal struct DeviceLaunch
     public int Lanes;
     public int ThreadRows;
     public int FirstTile;
+    public int TileK;
 }
