@@ -31,18 +31,19 @@ internal static class DeviceKernels
 
     /// <summary>
     /// Fields and updates of one launch of <see cref="DeviceFieldPlan"/> tiles: block (tile FirstTile + x, chain tile y),
-    /// threads (lane, thread row); thread (l, t) owns rows 8t … 8t+7 of the tile and chains c₀ + l + Lanes·q, q &lt; 8,
+    /// threads (lane, thread row); thread (l, t) owns rows 8t … 8t+7 of the tile and chains c₀ + 8l + q, q &lt; 8,
     /// and accumulates their 64 fields in registers, u ← u + A_mk·s_k with s = ±1 (exact, so fused or not it is the
     /// reference's u ± J). Couplings (k × rows) and spins (k × chains, converted from one byte per chain to ±1.0)
-    /// pass through shared memory TileK neighbours at a time; the next tile's neighbour indices are read during
+    /// pass through shared memory TileK neighbours at a time, read as 128-bit vectors (four
+    /// loads per 64 multiply-adds); the next tile's neighbour indices are read during
     /// this tile's staging, so a spin load never waits on an index load. Then each field gets its Philox word and
     /// heat-bath update, and the new spin is stored.
     /// </summary>
     public static void SweepTiled(DeviceLaunch a, ArrayView<int> words, ArrayView<sbyte> state, ArrayView<int> tiles,
         ArrayView<int> rows, ArrayView<int> neighbor, ArrayView<float> weight, ArrayView<float> field)
     {
-        var sa = SharedMemory.Allocate<float>(MaxTileK * TileRows);
-        var sb = SharedMemory.Allocate<float>(MaxTileK * ThreadChains * MaxLanes);
+        var sa = SharedMemory.Allocate<Float4>(MaxTileK * TileRows / 4);
+        var sb = SharedMemory.Allocate<Float4>(MaxTileK * ThreadChains * MaxLanes / 4);
         var sn = SharedMemory.Allocate<int>(2 * MaxTileK);
         var fields = LocalMemory.Allocate<float>(64);
         int lanes = a.Lanes, threads = lanes * a.ThreadRows;
@@ -70,36 +71,38 @@ internal static class DeviceKernels
                 sn[(cur ^ MaxTileK) + w] = k0 + depth + w < k ? neighbor[nbrStart + k0 + depth + w] : 0;
             // Past K the couplings are 0 and the spins +1: u + 0 = u (only the sign of a zero field can change, and
             // e^(±0) is the same 1).
-            for (int w = tid; w < depth * tileRows; w += threads)
+            for (int w = tid; w < depth * tileRows / 4; w += threads)
             {
-                int kk = w / tileRows, r = w - kk * tileRows;
-                sa[kk * TileRows + r] = k0 + kk < k ? weight[wStart + (k0 + kk) * wStride + r] : 0f;
+                int kk = w / (tileRows / 4), r = 4 * (w - kk * (tileRows / 4));
+                var v = new Float4(0f, 0f, 0f, 0f);
+                if (k0 + kk < k)
+                {
+                    int at = wStart + (k0 + kk) * wStride + r;
+                    v = new Float4(weight[at], weight[at + 1], weight[at + 2], weight[at + 3]);
+                }
+                sa[kk * (TileRows / 4) + r / 4] = v;
             }
             for (int w = tid; w < depth * tileWords; w += threads)
             {
                 int kk = w / tileWords, wc = w - kk * tileWords, c = c0 + 4 * wc;
                 int bits = 0x01010101;
                 if (k0 + kk < k && c < stride) bits = words[(int)((sn[cur + kk] * stride + c) >> 2)];
-                int b = kk * ThreadChains * MaxLanes + 4 * wc;
-                sb[b + 0] = Spin(bits << 24);
-                sb[b + 1] = Spin(bits << 16);
-                sb[b + 2] = Spin(bits << 8);
-                sb[b + 3] = Spin(bits);
+                sb[kk * (ThreadChains * MaxLanes / 4) + wc] = new Float4(Spin(bits << 24), Spin(bits << 16), Spin(bits << 8), Spin(bits));
             }
             Group.Barrier();
             for (int kk = 0; kk < depth; kk++)
             {
-                int ab = kk * TileRows + r0, bb = kk * ThreadChains * MaxLanes + tx;
-                var s = new Float8(sb[bb], sb[bb + lanes], sb[bb + 2 * lanes], sb[bb + 3 * lanes],
-                    sb[bb + 4 * lanes], sb[bb + 5 * lanes], sb[bb + 6 * lanes], sb[bb + 7 * lanes]);
-                u0 = u0.Add(sa[ab + 0], s);
-                u1 = u1.Add(sa[ab + 1], s);
-                u2 = u2.Add(sa[ab + 2], s);
-                u3 = u3.Add(sa[ab + 3], s);
-                u4 = u4.Add(sa[ab + 4], s);
-                u5 = u5.Add(sa[ab + 5], s);
-                u6 = u6.Add(sa[ab + 6], s);
-                u7 = u7.Add(sa[ab + 7], s);
+                int ab = kk * (TileRows / 4) + r0 / 4, bb = kk * (ThreadChains * MaxLanes / 4) + 2 * tx;
+                Float4 a03 = sa[ab], a47 = sa[ab + 1], b03 = sb[bb], b47 = sb[bb + 1];
+                var s = new Float8(b03.X, b03.Y, b03.Z, b03.W, b47.X, b47.Y, b47.Z, b47.W);
+                u0 = u0.Add(a03.X, s);
+                u1 = u1.Add(a03.Y, s);
+                u2 = u2.Add(a03.Z, s);
+                u3 = u3.Add(a03.W, s);
+                u4 = u4.Add(a47.X, s);
+                u5 = u5.Add(a47.Y, s);
+                u6 = u6.Add(a47.Z, s);
+                u7 = u7.Add(a47.W, s);
             }
             Group.Barrier();
         }
@@ -107,7 +110,7 @@ internal static class DeviceKernels
         u4.Store(fields, 32); u5.Store(fields, 40); u6.Store(fields, 48); u7.Store(fields, 56);
         for (int q = 0; q < ThreadChains; q++)
         {
-            int c = c0 + tx + lanes * q;
+            int c = c0 + ThreadChains * tx + q;
             if (c >= a.Items) break;
             int item = a.FirstItem + c, slot = item / a.Chains, chain = item - slot * a.Chains;
             ulong stream = GibbsRule.Stream(a.FirstInput + slot, chain, a.Sweep);
