@@ -9,7 +9,8 @@ namespace Thermo.Sampling;
 /// Block Gibbs on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests): the chain of
 /// <see cref="ReferenceGibbsSampler"/> — colours of <see cref="IsingProgram.Colouring"/> in order, u_i = h_i + Σ_j J_ij s_j
 /// in ascending j over <see cref="IsingProgram.Graph"/>, s_i = +1 iff U·(1 + e^(−2βu_i)) &lt; 1 with U the Philox uniform at
-/// (seed, stream(input, chain, sweep), i) — for many chains per launch, one thread per (spin, chain). Every program runs
+/// (seed, stream(input, chain, sweep), i) — for many chains per launch, each colour's fields as small GEMMs over chains (<see cref="DeviceFieldPlan"/>,
+/// <see cref="DeviceKernels.SweepTiled"/>) with the update fused after them. Every program runs
 /// (layered conv/dense with δ and feedback, or sparse with its greedy colouring). Because each field is the reference's
 /// sum in the reference's order and <see cref="DeviceGibbsRule"/> is <see cref="GibbsRule"/> bit for bit, a device run
 /// equals the reference run with the same seed for any couplings, and the layered CPU sampler whenever its fields

@@ -4,11 +4,10 @@ using Thermo.Randomness;
 namespace Thermo.Sampling;
 
 /// <summary>
-/// The device sampler's kernels, one thread per (spin, chain) with the chain index fastest so that a warp reads
-/// 32 chains of one spin: neighbour lists and couplings are the same for the whole warp, spins are 32 adjacent bytes.
-/// The field is u_i = h_i + Σ_j J_ij s_j over the <see cref="Ising.CouplingGraph"/> row of i in ascending j, each
-/// term added as +J_ij or −J_ij (s_j = ±1): the reference sampler's sum, with no multiply for the PTX assembler to
-/// contract into an FMA, so the sum is the reference's bit for bit on every device, integer couplings or not.
+/// The device sampler's kernels. States are one byte per (spin, chain), chain index fastest (state[i·Stride + c]).
+/// The field is u_i = h_i + Σ_j J_ij s_j over the <see cref="Ising.CouplingGraph"/> row of i in ascending j; each
+/// term is J_ij·s_j with s_j = ±1.0, a product that is exact, so whether the PTX assembler fuses it into an FMA or
+/// not, every partial sum is the reference sampler's u ± J_ij, bit for bit on every device, integer couplings or not.
 /// </summary>
 internal static class DeviceKernels
 {
