@@ -93,6 +93,9 @@ public sealed class GibbsWorkload : IBenchWorkload
             .Add("spin_flips_per_ns", rate / 1e9)
             .Add("representation", sampler.Representation)
             .Add("couplings", "float32")
+            .Add("tile_k", sampler.TileK)
+            .Add("blocks_per_sm_128_threads", sampler.BlocksPerMultiprocessor(128))
+            .Add("blocks_per_sm_256_threads", sampler.BlocksPerMultiprocessor(256))
             .Add("threads", ParallelRange.Threads);
     }
 }

@@ -9,7 +9,8 @@ namespace Thermo.Sampling;
 /// Block Gibbs on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests): the chain of
 /// <see cref="ReferenceGibbsSampler"/> — colours of <see cref="IsingProgram.Colouring"/> in order, u_i = h_i + Σ_j J_ij s_j
 /// in ascending j over <see cref="IsingProgram.Graph"/>, s_i = +1 iff U·(1 + e^(−2βu_i)) &lt; 1 with U the Philox uniform at
-/// (seed, stream(input, chain, sweep), i) — for many chains per launch, one thread per (spin, chain). Every program runs
+/// (seed, stream(input, chain, sweep), i) — for many chains per launch, each colour's fields as small GEMMs over chains (<see cref="DeviceFieldPlan"/>,
+/// <see cref="DeviceKernels.SweepTiled"/>) with the update fused after them. Every program runs
 /// (layered conv/dense with δ and feedback, or sparse with its greedy colouring). Because each field is the reference's
 /// sum in the reference's order and <see cref="DeviceGibbsRule"/> is <see cref="GibbsRule"/> bit for bit, a device run
 /// equals the reference run with the same seed for any couplings, and the layered CPU sampler whenever its fields
@@ -20,17 +21,36 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
 {
     readonly ComputeDevice device;
     readonly Accelerator accelerator;
-    readonly int[] colourStart;
-    readonly int maxColour;
-    readonly MemoryBuffer1D<int, Stride1D.Dense> spins, rowStart, neighbor, role;
-    readonly MemoryBuffer1D<float, Stride1D.Dense> weight, field;
+    readonly int maxThreads;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> role;
+    readonly MemoryBuffer1D<float, Stride1D.Dense> field;
+    readonly Dictionary<int, Plan> plans = [];
     readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>> initialize;
-    readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> sweep;
+    readonly Action<KernelConfig, DeviceLaunch, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> sweep;
     readonly Action<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>> accumulate;
-    MemoryBuffer1D<sbyte, Stride1D.Dense>? state, inputs;
+    MemoryBuffer1D<int, Stride1D.Dense>? state;
+    MemoryBuffer1D<sbyte, Stride1D.Dense>? inputs;
+
+    /// <summary>A <see cref="DeviceFieldPlan"/> on the device.</summary>
+    sealed record Plan(DeviceFieldPlan Host, MemoryBuffer1D<int, Stride1D.Dense> Tiles, MemoryBuffer1D<int, Stride1D.Dense> Rows,
+        MemoryBuffer1D<int, Stride1D.Dense> Neighbors, MemoryBuffer1D<float, Stride1D.Dense> Weights) : IDisposable
+    {
+        public void Dispose() { Tiles.Dispose(); Rows.Dispose(); Neighbors.Dispose(); Weights.Dispose(); }
+    }
 
     /// <summary>Largest number of (input, chain) items per launch; larger requests run in batches (0 = from device memory).</summary>
     public int MaxBatchItems { get; set; }
+
+    /// <summary>
+    /// Neighbours per shared-memory tile of the field kernel, 1 … <see cref="DeviceKernels.MaxTileK"/> (default 32, or the
+    /// environment variable THERMO_DEVICE_TILE_K for measurements); any value gives the same chains.
+    /// </summary>
+    public int TileK { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("THERMO_DEVICE_TILE_K"), out int k)
+        ? Math.Clamp(k, 1, DeviceKernels.MaxTileK) : DeviceKernels.MaxTileK;
+
+    /// <summary>Thread blocks of <paramref name="threads"/> threads of the field kernel that fit on one multiprocessor (registers and shared memory).</summary>
+    public int BlocksPerMultiprocessor(int threads) => threads > accelerator.MaxNumThreadsPerGroup ? 0 :
+        accelerator.EstimateMaxActiveGroupsPerMultiprocessor(accelerator.LoadKernel(typeof(DeviceKernels).GetMethod(nameof(DeviceKernels.SweepTiled))!), threads, 0);
 
     /// <summary>The device this sampler runs on.</summary>
     public ComputeDevice Device => device;
@@ -40,17 +60,7 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
     {
         this.device = device ?? throw new ArgumentNullException(nameof(device));
         accelerator = device.Accelerator;
-        var graph = program.Graph;
-        var colouring = program.Colouring;
-        colourStart = new int[colouring.Count + 1];
-        var list = new List<int>(program.SpinCount);
-        for (int c = 0; c < colouring.Count; c++)
-        {
-            colourStart[c] = list.Count;
-            foreach (int i in colouring.Spins(c)) list.Add(i);
-            maxColour = Math.Max(maxColour, list.Count - colourStart[c]);
-        }
-        colourStart[colouring.Count] = list.Count;
+        maxThreads = Math.Min(accelerator.MaxNumThreadsPerGroup, DeviceKernels.MaxLanes * DeviceKernels.TileRows / 8);
 
         var roles = new int[program.SpinCount];
         Array.Fill(roles, -1);
@@ -60,14 +70,10 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
                 for (int k = 0; k < program.Layers[l].Size; k++) roles[program.LayerOffsets[l] + k] = column++;
         for (int k = 0; k < program.PinnedSpins.Length; k++) roles[program.PinnedSpins[k]] = program.PinnedValues[k] > 0 ? -2 : -3;
 
-        spins = Upload(list.Count == 0 ? [0] : list.ToArray());
-        rowStart = Upload(graph.RowStart);
-        neighbor = Upload(graph.Neighbor.Length == 0 ? [0] : graph.Neighbor);
-        weight = Upload(graph.Weight.Length == 0 ? [0f] : graph.Weight);
-        field = Upload(graph.Field);
+        field = Upload(program.Graph.Field);
         role = Upload(roles);
         initialize = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>>(DeviceKernels.Initialize);
-        sweep = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(DeviceKernels.Sweep);
+        sweep = accelerator.LoadStreamKernel<DeviceLaunch, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(DeviceKernels.SweepTiled);
         accumulate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLaunch, ArrayView<sbyte>, ArrayView<int>, ArrayView<int>>(DeviceKernels.Accumulate);
     }
 
@@ -76,6 +82,16 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
         var buffer = accelerator.Allocate1D<T>(data.Length);
         buffer.CopyFromCPU(data);
         return buffer;
+    }
+
+    /// <summary>The tiles for blocks of at most <paramref name="threadRows"/> thread rows, built and uploaded once.</summary>
+    Plan PlanFor(int threadRows)
+    {
+        if (plans.TryGetValue(threadRows, out var plan)) return plan;
+        var host = new DeviceFieldPlan(Program, threadRows);
+        plan = new Plan(host, Upload(host.Tiles), Upload(host.Rows), Upload(host.Neighbors), Upload(host.Weights));
+        plans[threadRows] = plan;
+        return plan;
     }
 
     /// <inheritdoc/>
@@ -89,9 +105,11 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
     int BatchItems(int items)
     {
         long perItem = Math.Max(Program.SpinCount, 1);
-        long byIndex = int.MaxValue / perItem;
+        long byIndex = int.MaxValue / perItem - 4;
         long byMemory = Math.Max(1, Math.Min(device.MemorySize, 16L << 30) / 4 / perItem);
-        long n = Math.Min(items, Math.Min(byIndex, byMemory));
+        long n = Math.Min(byIndex, byMemory);
+        if (n < items && n > 4) n &= ~3L;                     // whole words per batch, so the stride adds no padding
+        n = Math.Min(items, n);
         if (MaxBatchItems > 0) n = Math.Min(n, MaxBatchItems);
         return (int)Math.Max(1, n);
     }
@@ -138,18 +156,24 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
     {
         int chains = request.Chains, width = request.Inputs.Width;
         int slot0 = first / chains, slot1 = (first + n - 1) / chains;
+        int stride = (n + 3) & ~3;
         var a = new DeviceLaunch
         {
             Items = n, FirstItem = first, Chains = chains, FirstSlot = slot0, FirstInput = request.Inputs.FirstIndex,
-            InputWidth = width, Seed = request.Seed,
+            InputWidth = width, Seed = request.Seed, Stride = stride, TileK = Math.Clamp(TileK, 1, DeviceKernels.MaxTileK),
         };
-        long stateLength = (long)Program.SpinCount * n;
-        if (state is null || state.Length < stateLength) { state?.Dispose(); state = accelerator.Allocate1D<sbyte>(Math.Max(stateLength, 1)); }
+        // Blocks: 8 chains per thread, up to 32 threads along chains (fewer for small batches), the rest along rows.
+        a.Lanes = Math.Min(DeviceKernels.MaxLanes, Math.Min(maxThreads, (n + DeviceKernels.ThreadChains - 1) / DeviceKernels.ThreadChains));
+        var plan = PlanFor(Math.Max(1, Math.Min(DeviceKernels.TileRows / 8, maxThreads / a.Lanes)));
+        int chainTiles = (n + DeviceKernels.ThreadChains * a.Lanes - 1) / (DeviceKernels.ThreadChains * a.Lanes);
+        long stateLength = (long)Program.SpinCount * n, stateWords = (long)Program.SpinCount * stride / 4;
+        if (state is null || state.Length < stateWords) { state?.Dispose(); state = accelerator.Allocate1D<int>(Math.Max(stateWords, 1)); }
         var rows = new sbyte[Math.Max((slot1 - slot0 + 1) * width, 1)];
         for (int s = slot0; s <= slot1; s++) request.Inputs.Row(s).CopyTo(rows.AsSpan((s - slot0) * width, width));
         if (inputs is null || inputs.Length < rows.Length) { inputs?.Dispose(); inputs = accelerator.Allocate1D<sbyte>(rows.Length); }
         inputs.View.SubView(0, rows.Length).CopyFromCPU(rows);
-        var stateView = state.View.SubView(0, Math.Max(stateLength, 1));
+        var wordView = state.View.SubView(0, Math.Max(stateWords, 1)).AsContiguous();
+        var stateView = wordView.Cast<sbyte>();
         if (stateLength > 0) initialize((int)stateLength, a, stateView, role.View, inputs.View);
 
         var sums = new MemoryBuffer1D<int, Stride1D.Dense>[signs.Count];
@@ -168,12 +192,12 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
             {
                 a.Sweep = t;
                 a.Beta = Program.Beta * schedule.BetaFactor(t);
-                for (int c = 0; c + 1 < colourStart.Length; c++)
+                foreach (var (_, threadRows, firstTile, count) in plan.Host.Launches)
                 {
-                    int size = colourStart[c + 1] - colourStart[c];
-                    if (size == 0) continue;
-                    a.ListStart = colourStart[c];
-                    sweep(size * n, a, stateView, spins.View, rowStart.View, neighbor.View, weight.View, field.View);
+                    a.ThreadRows = threadRows;
+                    a.FirstTile = firstTile;
+                    sweep(new KernelConfig(new Index2D(count, chainTiles), new Index2D(a.Lanes, threadRows)), a, wordView, stateView,
+                        plan.Tiles.View, plan.Rows.View, plan.Neighbors.View, plan.Weights.View, field.View);
                 }
                 int sample = schedule.SampleAt(t);
                 if (sample >= 0)
@@ -184,9 +208,9 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
                 }
                 if (host.Count > 0 && (sample >= 0 || anyEvery))
                 {
-                    copy ??= new sbyte[stateLength];
-                    stateView.SubView(0, stateLength).CopyToCPU(copy);
-                    var chain = new DeviceChainState(Program, copy, n);
+                    copy ??= new sbyte[(long)Program.SpinCount * stride];
+                    stateView.SubView(0, copy.Length).CopyToCPU(copy);
+                    var chain = new DeviceChainState(Program, copy, stride);
                     for (int c = 0; c < n; c++)
                     {
                         int item = first + c, slot = item / chains;
@@ -221,6 +245,7 @@ public sealed class DeviceGibbsSampler : GibbsSampler, IDisposable
     public void Dispose()
     {
         state?.Dispose(); inputs?.Dispose();
-        spins.Dispose(); rowStart.Dispose(); neighbor.Dispose(); weight.Dispose(); field.Dispose(); role.Dispose();
+        foreach (var plan in plans.Values) plan.Dispose();
+        field.Dispose(); role.Dispose();
     }
 }

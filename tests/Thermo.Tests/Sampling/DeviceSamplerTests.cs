@@ -48,6 +48,20 @@ public class DeviceSamplerTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCp
         AssertSameTraces(reference, LayeredSamplerTests.Traces(sampler, 1, 3, 10, 4), "device vs reference");
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(5)]
+    public void Device_sampler_reproduces_the_reference_chain_when_groups_and_chains_span_several_tiles(int tileK)
+    {
+        // 150 items: 16 threads along chains (the CPU accelerator's 16-thread groups), so tiles of 8 rows; the
+        // 17-channel conv and 20-unit dense groups span 3 tiles each, the chains 2 tiles (the second partly
+        // filled), and the state stride (152) pads the last word; 5 neighbours per tile leave partial tiles.
+        var program = LayeredSamplerTests.IntegerLayered(8, integer: false, beta: 0.4f);
+        var reference = LayeredSamplerTests.Traces(new ReferenceGibbsSampler(program), 5, 30, 5, 6);
+        using var sampler = new DeviceGibbsSampler(program, device) { TileK = tileK };
+        AssertSameTraces(reference, LayeredSamplerTests.Traces(sampler, 5, 30, 5, 6), "device vs reference");
+    }
+
     [Fact]
     public void Sign_averages_reduced_on_the_device_equal_the_cpu_observer_across_shards_and_batches()
     {
