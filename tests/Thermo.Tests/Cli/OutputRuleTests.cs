@@ -157,19 +157,7 @@ public sealed class OutputRuleTests : IDisposable
         Directory.CreateDirectory(folder);
         foreach (var (prefix, n, stream) in new[] { ("train", 90, 1UL), ("t10k", 30, 2UL) })
         {
-            var pixels = new byte[n * 36];
-            var labels = new byte[n];
-            for (int i = 0; i < n; i++)
-            {
-                int c = i % 3;
-                labels[i] = (byte)c;
-                for (int p = 0; p < 36; p++)
-                {
-                    int y = p / 6, x = p % 6;
-                    bool on = c switch { 0 => y == 2, 1 => x == 3, _ => x == y };
-                    pixels[i * 36 + p] = (byte)Math.Min(255, (on ? 160 : 0) + Philox.Uniform(9, stream, (ulong)(i * 36 + p)) * 90);
-                }
-            }
+            var (pixels, labels) = Langevin.LangevinCommandTests.Images(n, stream);
             File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), TestFiles.Idx(0x08, [n, 6, 6], pixels));
             File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), TestFiles.Idx(0x08, [n], labels));
         }

@@ -10,7 +10,8 @@ namespace Thermo.Tests.Langevin;
 public class LangevinCommandTests
 {
     /// <summary>6×6 images of three classes: a bright row, column or diagonal, with noise.</summary>
-    static (byte[] Pixels, byte[] Labels) Images(int n, ulong stream)
+    /// <summary>n 6×6 images of three classes (a bright row, column or diagonal with noise from <paramref name="stream"/>).</summary>
+    internal static (byte[] Pixels, byte[] Labels) Images(int n, ulong stream)
     {
         var pixels = new byte[n * 36];
         var labels = new byte[n];

@@ -92,15 +92,7 @@ public class DeviceSamplerTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCp
     [Fact]
     public void Small_conv_program_on_the_device_matches_exact_enumeration()
     {
-        // input [1,4,4] → conv 3×3 → [2,2,2] → dense → [4]: 12 free spins, float couplings, δ = 0.6.
-        var w1 = new float[2 * 9]; var w2 = new float[4 * 8];
-        Philox.FillNormal(3, 1, 0, w1.AsSpan(0, 16)); w1[16] = 0.3f; w1[17] = -0.2f;
-        Philox.FillNormal(3, 2, 0, w2);
-        var program = new IsingProgram(
-            [new SpinLayer("x", [1, 4, 4], true), new SpinLayer("h", [2, 2, 2]), new SpinLayer("y", [4])],
-            [new ConvCoupling(0, 1, w1.Select(v => 0.5f * v).ToArray(), 3), new DenseCoupling(1, 2, w2.Select(v => 0.6f * v).ToArray())],
-            [null, Enumerable.Range(0, 8).Select(i => 0.1f * (i % 3 - 1)).ToArray(), new[] { 0.2f, -0.1f, 0f, 0.3f }], beta: 1f, delta: 0.6f);
-        var input = new InputBatch(Enumerable.Range(0, 16).Select(i => (sbyte)((i * 5) % 7 < 3 ? 1 : -1)).ToArray(), 1, 16);
+        var (program, input) = LayeredSamplerTests.SmallConvProgram();
         using var sampler = new DeviceGibbsSampler(program, device);
         ReferenceSamplerTests.AssertAgreesWithEnumeration(sampler, input);
     }

@@ -121,10 +121,9 @@ public class LayeredSamplerTests
             }
     }
 
-    [Fact]
-    public void Small_conv_program_matches_exact_enumeration()
+    /// <summary>input [1,4,4] → conv 3×3 s1 p0 → [2,2,2] → dense → [4]: 12 free spins, float couplings, δ = 0.6, and one input.</summary>
+    internal static (IsingProgram Program, InputBatch Input) SmallConvProgram()
     {
-        // input [1,4,4] → conv 3x3 s1 p0 → [2,2,2] → dense → [4]: 12 free spins.
         var w1 = new float[2 * 9]; var w2 = new float[4 * 8];
         Philox.FillNormal(3, 1, 0, w1.AsSpan(0, 16)); w1[16] = 0.3f; w1[17] = -0.2f;
         Philox.FillNormal(3, 2, 0, w2);
@@ -132,7 +131,13 @@ public class LayeredSamplerTests
             [new SpinLayer("x", [1, 4, 4], true), new SpinLayer("h", [2, 2, 2]), new SpinLayer("y", [4])],
             [new ConvCoupling(0, 1, w1.Select(v => 0.5f * v).ToArray(), 3), new DenseCoupling(1, 2, w2.Select(v => 0.6f * v).ToArray())],
             [null, Enumerable.Range(0, 8).Select(i => 0.1f * (i % 3 - 1)).ToArray(), new[] { 0.2f, -0.1f, 0f, 0.3f }], beta: 1f, delta: 0.6f);
-        var input = new InputBatch(Enumerable.Range(0, 16).Select(i => (sbyte)((i * 5) % 7 < 3 ? 1 : -1)).ToArray(), 1, 16);
+        return (program, new InputBatch(Enumerable.Range(0, 16).Select(i => (sbyte)((i * 5) % 7 < 3 ? 1 : -1)).ToArray(), 1, 16));
+    }
+
+    [Fact]
+    public void Small_conv_program_matches_exact_enumeration()
+    {
+        var (program, input) = SmallConvProgram();
         ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program), input);
         ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program, FieldUpdate.Incremental), input);
         ReferenceSamplerTests.AssertAgreesWithEnumeration(new LayeredGibbsSampler(program, FieldUpdate.Table), input);
