@@ -98,7 +98,8 @@ public static class EvalCommand
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
-            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
+            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start),
+                ModelSha256(parse.GetValue(model)!));
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
@@ -111,6 +112,19 @@ public static class EvalCommand
             return 0;
         }
         return cmd;
+    }
+
+    /// <summary>
+    /// SHA-256 of what --model names: the checkpoint file, or for a compiled network directory the hash of its files'
+    /// names and hashes (network.json and every block program), so that an f32 and an i8 compilation differ.
+    /// </summary>
+    static string ModelSha256(string path)
+    {
+        if (!Directory.Exists(path)) return Provenance.FileSha256(path);
+        var listing = new System.Text.StringBuilder();
+        foreach (var file in Directory.GetFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+            listing.Append(Path.GetFileName(file)).Append(' ').Append(Provenance.FileSha256(file)).Append('\n');
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing.ToString())));
     }
 
     /// <summary>Most chains per input: their averages are pooled, and beyond this the pooling gains nothing measurable.</summary>
