@@ -53,6 +53,7 @@ public static class EvalCommand
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
             if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
             var sh = Shard.Parse(parse.GetValue(shard)!);
             var (start, end) = sh.Range(data.Count);
             var evalMode = parse.GetValue(mode);
@@ -85,6 +86,7 @@ public static class EvalCommand
             string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
             if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            DatasetCompatibility.Require(data, net.Name, net.InputShape, net.Classes);
             var sh = Shard.Parse(parse.GetValue(shard)!);
             var (start, end) = sh.Range(data.Count);
             var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));

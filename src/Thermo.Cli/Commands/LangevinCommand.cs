@@ -252,6 +252,9 @@ public static class LangevinCommand
             var set = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(split)!,
                 from == "model" ? computer.Normalization : computer.Normalization with { TargetNorm = 0 }, parse.GetValue(limit));
             if (set.Images.ImageSize != computer.Inputs) throw new ArgumentException($"the model has {computer.Inputs} inputs, {set.Images.Name} images have {set.Images.ImageSize} pixels");
+            for (int i = 0; i < set.Count; i++)
+                if (set.Labels[i] >= computer.Outputs)
+                    throw new InvalidDataException($"{set.Images.Name} {set.Images.Split} images: label {set.Labels[i]} of example {i} is outside the model's {computer.Outputs} output units (classes 0..{computer.Outputs - 1})");
             int k = parse.GetValue(trajectories);
             ulong noiseSeed = parse.GetValue(seed);
             var scores = LangevinEvaluation.Evaluate(computer, schedule, set.X, set.Labels, set.Count, k, noiseSeed, heat: true,

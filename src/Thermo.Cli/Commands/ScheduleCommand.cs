@@ -46,6 +46,7 @@ public static class ScheduleCommand
             string ds = parse.GetValue(Dataset) ?? meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault()
                 ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, "test", new DataFetcher(parse.GetValue(DataDir)));
+            DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
             int start = parse.GetValue(Start);
             if (start < 0 || start >= data.Count) throw new ArgumentException($"--start {start} is outside the {data.Count} test examples");
             if (examples < 1) throw new ArgumentException($"--examples must be ≥ 1, got {examples}");
