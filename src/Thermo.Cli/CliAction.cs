@@ -4,8 +4,8 @@ using Thermo.Tensors;
 namespace Thermo.Cli;
 
 /// <summary>
-/// Runs a command body and turns expected failures (bad input files, bad arguments) into one clear line
-/// on stderr and a non-zero exit code instead of a stack trace.
+/// Runs a command body and turns every failure into one clear line on stderr and a non-zero exit code instead of a
+/// stack trace: bad input files and arguments exit 2, everything else 1.
 /// </summary>
 public static class CliAction
 {
@@ -18,6 +18,9 @@ public static class CliAction
     /// job script requeues on it, and the next start continues with <c>--auto-resume</c>.
     /// </summary>
     public const int Preempted = 75;
+
+    /// <summary>The first words of the line printed for an exception nothing anticipated (a bug in Thermo).</summary>
+    public const string InternalError = "internal error";
 
     /// <summary>Wraps <paramref name="body"/> with thread setup and error reporting.</summary>
     public static int Run(ParseResult parse, Func<int> body)
@@ -32,16 +35,33 @@ public static class CliAction
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return BadInput;
+            return Report(Message(e), e, BadInput);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            if (Environment.GetEnvironmentVariable("THERMO_DEBUG") == "1") Console.Error.WriteLine(e);
-            return Failure;
+            return Report(Message(e), e, Failure);
+        }
+        catch (OutOfMemoryException e)
+        {
+            return Report("out of memory: these settings need more memory than this process can get; choose smaller counts (examples, chains, samples, batch size)", e, Failure);
+        }
+        catch (Exception e)
+        {
+            // Validation should have refused whatever led here; the line says so rather than passing for a refusal.
+            return Report($"{InternalError}: {Message(e)} (a bug in Thermo; THERMO_DEBUG=1 prints where)", e, Failure);
         }
     }
+
+    static int Report(string message, Exception e, int exitCode)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        if (Environment.GetEnvironmentVariable("THERMO_DEBUG") == "1") Console.Error.WriteLine(e);
+        return exitCode;
+    }
+
+    // ArgumentException appends " (Parameter 'name')", the name of a .NET parameter the user never saw.
+    static string Message(Exception e) =>
+        e is ArgumentException { ParamName: { } name } a ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 
     /// <summary>Sets the action of <paramref name="command"/> to <paramref name="body"/> wrapped by <see cref="Run"/>.</summary>
     public static Command WithAction(this Command command, Func<ParseResult, int> body)

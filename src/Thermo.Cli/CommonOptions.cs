@@ -6,12 +6,12 @@ namespace Thermo.Cli;
 public static class CommonOptions
 {
     /// <summary>Worker threads for kernels (default: all cores).</summary>
-    public static readonly Option<int> Threads = new("--threads")
+    public static readonly Option<int> Threads = new Option<int>("--threads")
     {
         Description = "worker threads for kernels (default: all cores)",
         DefaultValueFactory = _ => Environment.ProcessorCount,
         Recursive = true,
-    };
+    }.Within(1, MaxThreads);
 
     /// <summary>Replace an existing output (see <see cref="CommandOutput"/>).</summary>
     public static Option<bool> Force() => new("--force") { Description = "replace an existing output; the old one stays until the new one is complete" };

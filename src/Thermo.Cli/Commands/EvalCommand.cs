@@ -20,13 +20,13 @@ public static class EvalCommand
         var split = new Option<string>("--split") { Description = "test or train", DefaultValueFactory = _ => "test" };
         var mode = new Option<EvalMode>("--mode") { Description = "forward | meanfield | gibbs (gibbs runs the compiled Ising programs)", DefaultValueFactory = _ => EvalMode.Forward };
         var samples = new Option<string>("--samples") { Description = "samples G per block: one number or one per block (e.g. 64 or 32,32,64)", DefaultValueFactory = _ => "64" };
-        var burnIn = new Option<int>("--burn-in") { Description = "sweeps discarded before sampling, per block", DefaultValueFactory = _ => 4 };
-        var chains = new Option<int>("--chains") { Description = "independent chains per input (their averages are pooled)", DefaultValueFactory = _ => 1 };
-        var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 };
-        var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" };
+        var burnIn = new Option<int>("--burn-in") { Description = "sweeps discarded before sampling, per block", DefaultValueFactory = _ => 4 }.Within(0, int.MaxValue);
+        var chains = new Option<int>("--chains") { Description = "independent chains per input (their averages are pooled)", DefaultValueFactory = _ => 1 }.Within(1, MaxChains);
+        var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
+        var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" }.Within(1, int.MaxValue);
         var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
         var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
-        var force = CommonOptions.Force();
+        var force = new Option<bool>("--force") { Description = SamplingCost.ForceDescription };
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
         var json = CommonOptions.Json();
         var cmd = new Command("eval", """
@@ -53,6 +53,7 @@ public static class EvalCommand
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
             if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
             var sh = Shard.Parse(parse.GetValue(shard)!);
             var (start, end) = sh.Range(data.Count);
             var evalMode = parse.GetValue(mode);
@@ -63,8 +64,15 @@ public static class EvalCommand
                 gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             }
             bool asJson = parse.GetValue(json);
-            var result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, gibbs, start, end - start,
-                progress: asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
+            Action<int, int>? progress = asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
+            EvalResult result;
+            if (gibbs is not null)
+            {
+                var evaluator = new BlockGibbsEvaluator((IsingBlockNet)net);
+                CheckCost(evaluator.Programs, gibbs, end - start, parse.GetValue(force));
+                result = Evaluation.RunGibbs(evaluator, data, spec.Normalization ?? Normalization.UnitRange, gibbs, start, end - start, progress: progress);
+            }
+            else result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, null, start, end - start, progress: progress);
             return Report(parse, outFile, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         });
 
@@ -78,9 +86,11 @@ public static class EvalCommand
             string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
             if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            DatasetCompatibility.Require(data, net.Name, net.InputShape, net.Classes);
             var sh = Shard.Parse(parse.GetValue(shard)!);
             var (start, end) = sh.Range(data.Count);
             var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+            CheckCost(net.Programs, gibbs, end - start, parse.GetValue(force));
             var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start,
                 progress: parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
             return Report(parse, outFile, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
@@ -90,7 +100,8 @@ public static class EvalCommand
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
-            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start));
+            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start),
+                ModelSha256(parse.GetValue(model)!));
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
@@ -105,13 +116,44 @@ public static class EvalCommand
         return cmd;
     }
 
-    internal static int[] ParseSamples(string text, int blocks)
+    /// <summary>
+    /// SHA-256 of what --model names: the checkpoint file, or for a compiled network directory the hash of its files'
+    /// names and hashes (network.json and every block program), so that an f32 and an i8 compilation differ.
+    /// </summary>
+    static string ModelSha256(string path)
+    {
+        if (!Directory.Exists(path)) return Provenance.FileSha256(path);
+        var listing = new System.Text.StringBuilder();
+        foreach (var file in Directory.GetFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+            listing.Append(Path.GetFileName(file)).Append(' ').Append(Provenance.FileSha256(file)).Append('\n');
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing.ToString())));
+    }
+
+    /// <summary>Most chains per input: their averages are pooled, and beyond this the pooling gains nothing measurable.</summary>
+    const int MaxChains = 1 << 20;
+
+    /// <summary>Refuses a Gibbs evaluation whose spin updates (free spins × (burn-in + G) × chains × examples) exceed the bound, unless --force.</summary>
+    static void CheckCost(IReadOnlyList<Ising.IsingProgram> programs, Evaluation.GibbsSettings gibbs, int examples, bool force)
+    {
+        double perChain = 0, sweeps = 0;
+        for (int b = 0; b < programs.Count; b++)
+        {
+            if ((long)gibbs.BurnIn + gibbs.SamplesPerBlock[b] > int.MaxValue)
+                throw new ArgumentException($"--burn-in {gibbs.BurnIn} + --samples {gibbs.SamplesPerBlock[b]} is more than {int.MaxValue} sweeps of block {b}");
+            sweeps += (double)gibbs.BurnIn + gibbs.SamplesPerBlock[b];
+            perChain += (double)(programs[b].SpinCount - programs[b].InputSpinCount) * (gibbs.BurnIn + gibbs.SamplesPerBlock[b]);
+        }
+        SamplingCost.Check(perChain * gibbs.Chains * examples, sweeps,
+            $"--samples {string.Join(",", gibbs.SamplesPerBlock)}, --burn-in {gibbs.BurnIn} and --chains {gibbs.Chains} on {examples} examples", force);
+    }
+
+    internal static int[] ParseSamples(string text, int blocks, int max = int.MaxValue)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var values = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
-                throw new ArgumentException($"--samples: '{parts[i]}' is not a positive integer");
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1 || values[i] > max)
+                throw new ArgumentException($"--samples: '{parts[i]}' is not an integer from 1 to {max}");
         if (values.Length == 1) return Enumerable.Repeat(values[0], blocks).ToArray();
         if (values.Length != blocks) throw new ArgumentException($"--samples: give one value or one per block ({blocks} blocks), got {values.Length}");
         return values;

@@ -18,7 +18,7 @@ public static class ExportCommand
         var export = new Command("export", "export trained networks for other runtimes (ONNX)");
         var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train` (.safetensors)", Required = true };
         var output = new Option<string>("--out") { Description = "ONNX file to write", Required = true };
-        var batch = new Option<int>("--batch") { Description = "batch size recorded in the graph (symbolic unless --static-batch)", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "batch size recorded in the graph (symbolic unless --static-batch)", DefaultValueFactory = _ => 1 }.Within(1, 1 << 20);
         var staticBatch = new Option<bool>("--static-batch") { Description = "fix the batch dimension to --batch instead of leaving it symbolic" };
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();

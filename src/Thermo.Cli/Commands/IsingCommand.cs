@@ -53,18 +53,18 @@ public static class IsingCommand
     static Command Sample()
     {
         var program = new Argument<string>("program") { Description = "program file (NAME.json) or dimod-style JSON problem" };
-        var samples = new Option<int?>("--samples") { Description = "samples G per chain (default: the program file's schedule, else 1000)" };
-        var burnIn = new Option<int?>("--burn-in") { Description = "sweeps discarded before the first sample (default: file, else 100)" };
-        var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" };
-        var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 };
-        var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 };
+        var samples = new Option<int?>("--samples") { Description = "samples G per chain (default: the program file's schedule, else 1000)" }.Within(1, int.MaxValue);
+        var burnIn = new Option<int?>("--burn-in") { Description = "sweeps discarded before the first sample (default: file, else 100)" }.Within(0, int.MaxValue);
+        var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" }.Within(1, int.MaxValue);
+        var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 }.Within(0UL, ulong.MaxValue);
+        var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 }.Within(1, 1 << 24);
         var inputs = new Option<string?>("--inputs") { Description = "JSON [[±1, ...], ...]: one row of input-layer spins per input (programs with input layers)" };
-        var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 };
+        var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 }.Within(0L, MaxFirstInput);
         var shard = new Option<string?>("--shard") { Description = "run only shard i/N of the (input, chain) grid; combine shards with `thermo merge`" };
         var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
         var pairs = new Option<string?>("--correlations") { Description = "coupled | all | none (default: coupled for sparse problems, none for layered programs)" };
         var output = new Option<string?>("--out") { Description = "write the JSON here (atomically) instead of standard output" };
-        var force = CommonOptions.Force();
+        var force = new Option<bool>("--force") { Description = SamplingCost.ForceDescription };
         var device = CommonOptions.Device();
         var command = new Command("sample", """
             Block Gibbs sampling of a program; prints {"magnetization": [...], "correlations": [[i, j, <s_i s_j>], ...], ...}.
@@ -78,17 +78,22 @@ public static class IsingCommand
             using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             string path = parse.GetValue(program)!;
             var (prog, fileSchedule) = LoadProgram(path);
-            var schedule = new Schedule(
-                parse.GetValue(burnIn) ?? fileSchedule?.BurnIn ?? 100,
-                parse.GetValue(samples) ?? fileSchedule?.Samples ?? 1000,
-                parse.GetValue(every) ?? fileSchedule?.SweepsPerSample ?? 1,
-                fileSchedule?.AnnealStart ?? 1f, fileSchedule?.AnnealSweeps ?? 0);
+            int burn = parse.GetValue(burnIn) ?? fileSchedule?.BurnIn ?? 100, g = parse.GetValue(samples) ?? fileSchedule?.Samples ?? 1000,
+                sweepsPerSample = parse.GetValue(every) ?? fileSchedule?.SweepsPerSample ?? 1;
+            long sweeps = burn + (long)g * sweepsPerSample;
+            if (sweeps > int.MaxValue)
+                throw new ArgumentException($"--burn-in {burn} + --samples {g} × --sweeps-per-sample {sweepsPerSample} is {sweeps} sweeps per chain, more than {int.MaxValue}");
+            var schedule = new Schedule(burn, g, sweepsPerSample, fileSchedule?.AnnealStart ?? 1f, fileSchedule?.AnnealSweeps ?? 0);
             int nChains = parse.GetValue(chains);
-            if (nChains < 1) throw new ArgumentException($"--chains must be at least 1, got {nChains}");
             var batch = ReadInputs(prog, parse.GetValue(inputs), parse.GetValue(firstInput));
+            if ((long)batch.Count * nChains > int.MaxValue)
+                throw new ArgumentException($"--chains {nChains} × {batch.Count} input rows is more than {int.MaxValue} chains");
+            var runShard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
+            SamplingCost.Check((double)(prog.SpinCount - prog.InputSpinCount - prog.PinnedSpins.Length) * sweeps * nChains * batch.Count / runShard.Count, sweeps,
+                $"--samples {g}, --burn-in {burn}, --sweeps-per-sample {sweepsPerSample} and --chains {nChains} on {batch.Count} input(s)", parse.GetValue(force));
             var request = new SamplingRequest(batch, nChains, schedule, parse.GetValue(seed))
             {
-                Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All,
+                Shard = runShard,
             };
             var pairList = Pairs(prog, parse.GetValue(pairs));
             var kind = parse.GetValue(sampler);
@@ -122,6 +127,9 @@ public static class IsingCommand
             return 0;
         });
     }
+
+    /// <summary>Largest --first-input: global input indices key the random numbers and must leave room for the rows after it.</summary>
+    const long MaxFirstInput = 1L << 48;
 
     /// <summary>Prints <paramref name="json"/> or publishes it as <paramref name="path"/> through <paramref name="output"/>.</summary>
     internal static void Emit(string json, string? path, CommandOutput? output)
@@ -252,8 +260,8 @@ public static class IsingCommand
         var model = new Option<string>("--model") { Description = "checkpoint written by `thermo train` (.safetensors)", Required = true };
         var output = new Option<string>("--out") { Description = "program file to write (NAME.json; an ising-blocks model writes NAME.block0.json, NAME.block1.json, ...), or, for an ising-blocks model, a directory: the compiled network that `thermo eval --model DIR --mode gibbs` runs", Required = true };
         var couplingType = new Option<string>("--couplings") { Description = "coupling storage: f32, or i8 (8-bit integers with one scale per tensor: the 8-bit program, a quarter of the size)", DefaultValueFactory = _ => "f32" };
-        var beta = new Option<float>("--beta") { Description = "inverse temperature β (digital models)", DefaultValueFactory = _ => 1f };
-        var delta = new Option<float>("--delta") { Description = "temperature gradient δ (digital models; ising-blocks models carry their own)", DefaultValueFactory = _ => 1f };
+        var beta = new Option<float>("--beta") { Description = "inverse temperature β (digital models)", DefaultValueFactory = _ => 1f }.Above(0f, 1e6f);
+        var delta = new Option<float>("--delta") { Description = "temperature gradient δ (digital models; ising-blocks models carry their own)", DefaultValueFactory = _ => 1f }.Above(0f, 1e6f);
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("compile", """

@@ -42,14 +42,32 @@ public static class LangevinCommand
     static Option<string> DataOption() => new("--data") { Description = "dataset name or path (default: mnist)", DefaultValueFactory = _ => "mnist" };
     static Option<string?> DataDirOption() => new("--data-dir") { Description = "data directory (default: $THERMO_DATA or ~/.cache/thermo)" };
 
+    /// <summary>
+    /// Most units of one kind. The couplings are dense, (I + H + O)² floats: 16 384 units are a gigabyte, and the published
+    /// computer has 784 + 64 + 10.
+    /// </summary>
+    const int MaxUnits = 16_384;
+
+    /// <summary>Most Euler–Maruyama steps up to t_f (the published schedule has 200).</summary>
+    const int MaxSteps = 10_000_000;
+
+    /// <summary>The schedule of <paramref name="dt"/> up to <paramref name="finalTime"/>, refused when it has no step or absurdly many.</summary>
+    static LangevinSchedule Steps(float dt, double finalTime, string options)
+    {
+        double steps = Math.Round(finalTime / dt);
+        if (steps < 1) throw new ArgumentException($"{options}: t_f = {finalTime:G4} is {steps} steps of Δt = {dt:G4}, so nothing would be simulated; use a smaller --dt");
+        if (steps > MaxSteps) throw new ArgumentException($"{options}: t_f = {finalTime:G4} is {steps:G3} steps of Δt = {dt:G4}, more than {MaxSteps}; use a larger --dt");
+        return LangevinSchedule.ForTime(dt, finalTime);
+    }
+
     static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
 
     /// <summary>Options that describe a published parameters.dat, which stores numbers only.</summary>
     sealed class PublishedLayoutOptions
     {
-        public readonly Option<int> Inputs = Opt("--inputs", "published files only: input units I", PublishedParameterFile.PublishedInputs);
-        public readonly Option<int> Hidden = Opt("--hidden", "published files only: hidden units H (0 = infer from the count of numbers)", 0);
-        public readonly Option<int> Outputs = Opt("--outputs", "published files only: output units O", PublishedParameterFile.PublishedOutputs);
+        public readonly Option<int> Inputs = Opt("--inputs", "published files only: input units I", PublishedParameterFile.PublishedInputs).Within(1, MaxUnits);
+        public readonly Option<int> Hidden = Opt("--hidden", "published files only: hidden units H (0 = infer from the count of numbers)", 0).Within(0, MaxUnits);
+        public readonly Option<int> Outputs = Opt("--outputs", "published files only: output units O", PublishedParameterFile.PublishedOutputs).Within(1, MaxUnits);
         public IEnumerable<Option> All => [Inputs, Hidden, Outputs];
     }
 
@@ -90,27 +108,27 @@ public static class LangevinCommand
     {
         var data = DataOption(); var dataDir = DataDirOption();
         var output = Opt("--out", "run directory for model.json, model.safetensors, teacher.safetensors, train.json", "runs/langevin");
-        var hidden = Opt("--hidden", "hidden units H", 64);
+        var hidden = Opt("--hidden", "hidden units H", 64).Within(1, MaxUnits);
         var classes = Opt("--classes", "coupling classes: published (ih,hh,ho,oo,io), all, or a list of ii,ih,hh,ho,oo,io", "published");
-        var kt = Opt("--kt", "kT", 1f); var j2 = Opt("--j2", "J2", 1f); var j4 = Opt("--j4", "J4", 1f);
-        var dt = Opt("--dt", "Euler–Maruyama step Δt", 1e-3f); var tf = Opt("--tf", "observation time t_f", 0.2);
+        var kt = Opt("--kt", "kT", 1f).Within(0f, 1e6f); var j2 = Opt("--j2", "J2", 1f).Within(-1e6f, 1e6f); var j4 = Opt("--j4", "J4", 1f).Within(0f, 1e6f);
+        var dt = Opt("--dt", "Euler–Maruyama step Δt", 1e-3f).Above(0f, 1e6f); var tf = Opt("--tf", "observation time t_f", 0.2).Above(0d, 1e6);
         var activation = Opt("--teacher", "teacher activation: tanh or equilibrium (the unit's own response)", TeacherActivation.Tanh);
-        var teacherEpochs = Opt("--teacher-epochs", "teacher epochs", 8);
-        var teacherNoise = Opt("--teacher-noise", "thermal-noise injection into the teacher (multiplier, 0 = off)", 0f);
-        var readout = Opt("--readout-scale", "β of the teacher's softmax on the output activations", 4f);
+        var teacherEpochs = Opt("--teacher-epochs", "teacher epochs", 8).Within(1, 100_000);
+        var teacherNoise = Opt("--teacher-noise", "thermal-noise injection into the teacher (multiplier, 0 = off)", 0f).Within(0f, 1e6f);
+        var readout = Opt("--readout-scale", "β of the teacher's softmax on the output activations", 4f).Above(0f, 1e6f);
         var shape = Opt("--trajectory", "idealised trajectory: relaxation, exponential or linear", TrajectoryShape.Relaxation);
-        var tau = Opt("--tau", "τ of the exponential trajectory", 0.04f);
-        var hiddenScale = Opt("--hidden-scale", "hidden targets = scale × teacher hidden activations", 3f);
-        var outputScale = Opt("--output-scale", "output targets = scale × teacher output activations", 3f);
-        var ridge = Opt("--ridge", "ridge of the maximum-likelihood fit (relative to the mean Gram diagonal)", 1e-6);
-        var fitInputs = Opt("--fit-inputs", "training inputs used for the path statistics (0 = all)", 0);
-        var ftEpochs = Opt("--finetune-epochs", "epochs of fine-tuning through the noisy dynamics (0 = teacher–student only)", 0);
-        var ftLr = Opt("--finetune-lr", "fine-tuning peak learning rate (AdamW, cosine)", 1e-3f);
-        var ftBatch = Opt("--finetune-batch", "fine-tuning inputs per step", 100);
-        var ftBeta = Opt("--finetune-readout-scale", "β of the softmax on the output units while fine-tuning", 1f);
-        var ftHeat = Opt("--finetune-heat-penalty", "weight η of the heat penalty η·(−ΔV)/kT per trajectory while fine-tuning (0 = accuracy only)", 0f);
-        var seed = Opt("--seed", "master seed", 1UL);
-        var evalInputs = Opt("--eval-inputs", "test inputs for the closing single-trajectory check (0 = skip)", 10000);
+        var tau = Opt("--tau", "τ of the exponential trajectory", 0.04f).Above(0f, 1e6f);
+        var hiddenScale = Opt("--hidden-scale", "hidden targets = scale × teacher hidden activations", 3f).Above(0f, 1e6f);
+        var outputScale = Opt("--output-scale", "output targets = scale × teacher output activations", 3f).Above(0f, 1e6f);
+        var ridge = Opt("--ridge", "ridge of the maximum-likelihood fit (relative to the mean Gram diagonal)", 1e-6).Within(0d, 1e6);
+        var fitInputs = Opt("--fit-inputs", "training inputs used for the path statistics (0 = all)", 0).Within(0, int.MaxValue);
+        var ftEpochs = Opt("--finetune-epochs", "epochs of fine-tuning through the noisy dynamics (0 = teacher–student only)", 0).Within(0, 100_000);
+        var ftLr = Opt("--finetune-lr", "fine-tuning peak learning rate (AdamW, cosine)", 1e-3f).Above(0f, 1e6f);
+        var ftBatch = Opt("--finetune-batch", "fine-tuning inputs per step", 100).Within(1, 65_536);
+        var ftBeta = Opt("--finetune-readout-scale", "β of the softmax on the output units while fine-tuning", 1f).Above(0f, 1e6f);
+        var ftHeat = Opt("--finetune-heat-penalty", "weight η of the heat penalty η·(−ΔV)/kT per trajectory while fine-tuning (0 = accuracy only)", 0f).Within(0f, 1e6f);
+        var seed = Opt("--seed", "master seed", 1UL).Within(0UL, ulong.MaxValue);
+        var evalInputs = Opt("--eval-inputs", "test inputs for the closing single-trajectory check (0 = skip)", 10000).Within(0, int.MaxValue);
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("train", """
@@ -126,12 +144,14 @@ public static class LangevinCommand
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            var schedule = Steps(parse.GetValue(dt), parse.GetValue(tf), "--dt and --tf");
+            if (parse.GetValue(j4) == 0 && parse.GetValue(j2) <= 0)
+                throw new ArgumentException($"--j4 0 with --j2 {parse.GetValue(j2).ToString(Invariant)}: the potential J2 x² + J4 x⁴ has no minimum, so the units run away; give --j4 > 0 or --j2 > 0");
             using var run = CommandOutput.Directory(parse.GetValue(output)!, parse.GetValue(force));
             void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F0} s] {message}");
             var train = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), "train", null);
             int side = train.Images.Height == train.Images.Width ? train.Images.Width : 0;
             Log($"{train.Images.Name} train: {train.Count} inputs of {train.Images.ImageSize}, target L2 norm R = {train.Norm.TargetNorm:F4}");
-            var schedule = LangevinSchedule.ForTime(parse.GetValue(dt), parse.GetValue(tf));
             var options = new LangevinTrainingOptions
             {
                 Hidden = parse.GetValue(hidden), Classes = CouplingClassNames.Parse(parse.GetValue(classes)!),
@@ -192,18 +212,18 @@ public static class LangevinCommand
         var model = new Option<string>("--model") { Description = "model.json written by `thermo langevin train`, or a published thermo_gd parameters.dat", Required = true };
         var modelFormat = new Option<string?>("--format", "--model-format") { Description = "model file format: thermo (manifest) or published (thermo_gd parameters.dat); default: thermo for .json, published otherwise" };
         var layout = new PublishedLayoutOptions();
-        var ktOverride = new Option<float?>("--kt") { Description = "run at this kT instead of the model's (0 = noise off; a published file has kT = 1)" };
+        var ktOverride = new Option<float?>("--kt") { Description = "run at this kT instead of the model's (0 = noise off; a published file has kT = 1)" }.Within(0f, 1e6f);
         var data = DataOption(); var dataDir = DataDirOption();
         var split = Opt("--split", "split to evaluate", "test");
-        var limit = Opt("--limit", "evaluate the first N inputs only (0 = all)", 0);
-        var trajectories = Opt("--trajectories", "independent trajectories per input: single-trajectory accuracy is their mean, K-averaged accuracy uses all of them", 1);
-        var seed = Opt("--seed", "noise seed", 0UL);
+        var limit = Opt("--limit", "evaluate the first N inputs only (0 = all)", 0).Within(0, int.MaxValue);
+        var trajectories = Opt("--trajectories", "independent trajectories per input: single-trajectory accuracy is their mean, K-averaged accuracy uses all of them", 1).Within(1, 1_000_000);
+        var seed = Opt("--seed", "noise seed", 0UL).Within(0UL, ulong.MaxValue);
         var times = Opt("--times", "observation times for accuracy versus t_f (comma-separated; empty = skip)", "0.025,0.05,0.075,0.1,0.125,0.15,0.2,0.3,0.4");
         var normFrom = new Option<string?>("--norm-from") { Description = "target L2 norm R: model (the stored training maximum) or split (the largest norm among the loaded digits of the evaluated split, the published convention); default: model when the model stores R, split for a published parameters.dat" };
-        var energyPerMac = Opt("--energy-per-mac", "joules per multiply-accumulate of the digital baseline (default: FP32 at 45 nm, Horowitz 2014)", InferenceEnergy.Fp32MacJoules);
-        var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0);
+        var energyPerMac = Opt("--energy-per-mac", "joules per multiply-accumulate of the digital baseline (default: FP32 at 45 nm, Horowitz 2014)", InferenceEnergy.Fp32MacJoules).Above(0d, 1d);
+        var kelvin = Opt("--temperature", "bath temperature in kelvin for kT → joules", 300.0).Above(0d, 1e9);
         var report = new Option<string?>("--report") { Description = "write report.json/md/html and figures (output trajectories, accuracy versus t_f, confusion matrix) to this directory" };
-        var dtOverride = new Option<float?>("--dt") { Description = "integrate with this Δt instead of the model's (same t_f): a check of the discretisation" };
+        var dtOverride = new Option<float?>("--dt") { Description = "integrate with this Δt instead of the model's (same t_f): a check of the discretisation" }.Above(0f, 1e6f);
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();
         var command = new Command("eval", """
@@ -219,7 +239,10 @@ public static class LangevinCommand
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var reportOut = parse.GetValue(report) is { } reportDir ? CommandOutput.Directory(reportDir, parse.GetValue(force), "--report") : null;
             var (computer, schedule, content, _) = LoadModel(parse.GetValue(model)!, parse.GetValue(modelFormat), parse, layout);
-            if (parse.GetValue(dtOverride) is { } newDt) schedule = LangevinSchedule.ForTime(newDt, schedule.FinalTime);
+            if (parse.GetValue(dtOverride) is { } newDt) schedule = Steps(newDt, schedule.FinalTime, $"--dt {newDt.ToString(Invariant)}");
+            else if (schedule.Steps < 1) throw new InvalidDataException($"'{parse.GetValue(model)}': t_f = {schedule.FinalTime:G4} with Δt = {schedule.Dt:G4} is no step, so nothing would be simulated");
+            var timeList = ParseTimes(parse.GetValue(times)!);
+            foreach (var t in timeList) Steps(schedule.Dt, t, $"--times {t.ToString(Invariant)}");
             if (parse.GetValue(ktOverride) is { } newKT)
                 computer.KT = newKT >= 0 && float.IsFinite(newKT) ? newKT : throw new ArgumentException($"--kt must be a finite number ≥ 0, got {newKT}");
             bool storesNorm = computer.Normalization.TargetNorm > 0;
@@ -229,7 +252,10 @@ public static class LangevinCommand
             var set = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(split)!,
                 from == "model" ? computer.Normalization : computer.Normalization with { TargetNorm = 0 }, parse.GetValue(limit));
             if (set.Images.ImageSize != computer.Inputs) throw new ArgumentException($"the model has {computer.Inputs} inputs, {set.Images.Name} images have {set.Images.ImageSize} pixels");
-            int k = Math.Max(1, parse.GetValue(trajectories));
+            for (int i = 0; i < set.Count; i++)
+                if (set.Labels[i] >= computer.Outputs)
+                    throw new InvalidDataException($"{set.Images.Name} {set.Images.Split} images: label {set.Labels[i]} of example {i} is outside the model's {computer.Outputs} output units (classes 0..{computer.Outputs - 1})");
+            int k = parse.GetValue(trajectories);
             ulong noiseSeed = parse.GetValue(seed);
             var scores = LangevinEvaluation.Evaluate(computer, schedule, set.X, set.Labels, set.Count, k, noiseSeed, heat: true,
                 progress: done => Console.Error.Write($"\r{done}/{set.Count} inputs"));
@@ -239,7 +265,6 @@ public static class LangevinCommand
                 Heat = scores.HeatMean, HeatStd = scores.HeatStd, KT = computer.KT, DigitalMacs = InferenceEnergy.EquivalentMacs(computer),
                 JoulesPerMac = parse.GetValue(energyPerMac), TemperatureKelvin = parse.GetValue(kelvin),
             };
-            var timeList = ParseTimes(parse.GetValue(times)!);
             var overTime = timeList.Length > 0 ? LangevinEvaluation.AccuracyOverTime(computer, schedule.Dt, set.X, set.Labels, set.Count, timeList, noiseSeed) : [];
 
             var result = new JsonObject
@@ -289,7 +314,7 @@ public static class LangevinCommand
 
     static double[] ParseTimes(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => double.TryParse(s, NumberStyles.Float, Invariant, out var t) && t > 0 ? t : throw new ArgumentException($"--times: '{s}' is not a positive number"))
+            .Select(s => double.TryParse(s, NumberStyles.Float, Invariant, out var t) && t > 0 && double.IsFinite(t) ? t : throw new ArgumentException($"--times: '{s}' is not a positive finite number"))
             .Order().ToArray();
 
     static void WriteReport(string dir, LangevinComputer computer, LangevinSchedule schedule, (float[] X, int[] Labels, int Count, LabeledImages Images, InputNormalization Norm) set,

@@ -16,13 +16,13 @@ public static class QuantizeCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "checkpoint of a thermodynamic (ising-blocks) model", Required = true };
-        var bits = new Option<int>("--bits") { Description = "bits per coupling (symmetric, one scale per coupling tensor; 32 = float)", DefaultValueFactory = _ => 8 };
-        var sparsity = new Option<float>("--sparsity") { Description = "fraction of smallest-magnitude couplings removed per tensor, e.g. 0.5", DefaultValueFactory = _ => 0f };
-        var epochs = new Option<int>("--finetune-epochs") { Description = "quantisation-aware fine-tuning epochs (0: quantise only)", DefaultValueFactory = _ => 0 };
-        var lr = new Option<float>("--lr") { Description = "fine-tuning learning rate", DefaultValueFactory = _ => 3e-4f };
+        var bits = new Option<int>("--bits") { Description = "bits per coupling (symmetric, one scale per coupling tensor; 32 = float)", DefaultValueFactory = _ => 8 }.Within(2, 32);
+        var sparsity = new Option<float>("--sparsity") { Description = "fraction of smallest-magnitude couplings removed per tensor, e.g. 0.5", DefaultValueFactory = _ => 0f }.Within(0f, 0.999f);
+        var epochs = new Option<int>("--finetune-epochs") { Description = "quantisation-aware fine-tuning epochs (0: quantise only)", DefaultValueFactory = _ => 0 }.Within(0, 100_000);
+        var lr = new Option<float>("--lr") { Description = "fine-tuning learning rate", DefaultValueFactory = _ => 3e-4f }.Above(0f, float.MaxValue);
         var output = new Option<string>("--out") { Description = "run directory for the new checkpoint", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "fine-tuning data (default: the model's dataset)" };
-        var seed = new Option<ulong>("--seed") { Description = "fine-tuning seed", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "fine-tuning seed", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var force = CommonOptions.Force();

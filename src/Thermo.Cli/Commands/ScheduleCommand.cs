@@ -25,11 +25,11 @@ public static class ScheduleCommand
         public readonly Option<string> Model = new("--model") { Description = "checkpoint of a thermodynamic (ising-blocks) model", Required = true };
         public readonly Option<string?> Dataset = new("--dataset") { Description = "dataset name or path (default: the one the model was trained on)" };
         public readonly Option<string?> DataDir = new("--data-dir") { Description = "dataset cache directory" };
-        public readonly Option<int> Start = new("--start") { Description = "first test example used", DefaultValueFactory = _ => 0 };
-        public readonly Option<int> Burn = new("--burn-in") { Description = "burn-in sweeps of every block in the pilot and the uniform baselines", DefaultValueFactory = _ => 4 };
-        public readonly Option<int> Pool = new("--pilot-samples") { Description = "first-block samples per pilot chain (L₀)", DefaultValueFactory = _ => 64 };
-        public readonly Option<int> Draws = new("--draws") { Description = "pilot draws of the upstream sign-averages per example", DefaultValueFactory = _ => 8 };
-        public readonly Option<ulong> Seed = new("--seed") { Description = "measurement seed (the pilot uses its own)", DefaultValueFactory = _ => 1 };
+        public readonly Option<int> Start = new Option<int>("--start") { Description = "first test example used", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
+        public readonly Option<int> Burn = new Option<int>("--burn-in") { Description = "burn-in sweeps of every block in the pilot and the uniform baselines", DefaultValueFactory = _ => 4 }.Within(0, MaxSweeps);
+        public readonly Option<int> Pool = new Option<int>("--pilot-samples") { Description = "first-block samples per pilot chain (L₀)", DefaultValueFactory = _ => 64 }.Within(1, MaxSamples);
+        public readonly Option<int> Draws = new Option<int>("--draws") { Description = "pilot draws of the upstream sign-averages per example", DefaultValueFactory = _ => 8 }.Within(1, 1024);
+        public readonly Option<ulong> Seed = new Option<ulong>("--seed") { Description = "measurement seed (the pilot uses its own)", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         public readonly Option<string?> Out = new("--out") { Description = "write a report (report.json, .md, .html, figures) into this directory" };
         public readonly Option<bool> Force = CommonOptions.Force();
         public readonly Option<bool> Json = CommonOptions.Json();
@@ -37,7 +37,7 @@ public static class ScheduleCommand
         /// <summary>The report directory of --out, claimed before the measurement so that a refusal costs nothing.</summary>
         public CommandOutput? Claim(ParseResult parse) => parse.GetValue(Out) is string dir ? CommandOutput.Directory(dir, parse.GetValue(Force)) : null;
 
-        public Option<int> Examples(int fallback) => new("--examples") { Description = $"test examples used (default {fallback})", DefaultValueFactory = _ => fallback };
+        public Option<int> Examples(int fallback) => new Option<int>("--examples") { Description = $"test examples used (default {fallback})", DefaultValueFactory = _ => fallback }.Within(1, int.MaxValue);
 
         public Loaded Load(ParseResult parse, int examples)
         {
@@ -46,6 +46,7 @@ public static class ScheduleCommand
             string ds = parse.GetValue(Dataset) ?? meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault()
                 ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var data = DatasetCatalog.Load(ds, "test", new DataFetcher(parse.GetValue(DataDir)));
+            DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
             int start = parse.GetValue(Start);
             if (start < 0 || start >= data.Count) throw new ArgumentException($"--start {start} is outside the {data.Count} test examples");
             if (examples < 1) throw new ArgumentException($"--examples must be ≥ 1, got {examples}");
@@ -62,6 +63,12 @@ public static class ScheduleCommand
         };
     }
 
+    /// <summary>
+    /// Largest G (samples per block) and burn-in these commands take: the pilot and the measurements store per-sample
+    /// prefix sums, and the optimiser lists every burn-in up to the given one.
+    /// </summary>
+    const int MaxSamples = 65_536, MaxSweeps = 65_536;
+
     static Action<string>? Progress(bool quiet) => quiet ? null : m => Console.Error.Write($"\r{m}        ");
 
     static int[] ParseList(string text, string option)
@@ -69,15 +76,17 @@ public static class ScheduleCommand
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var v = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out v[i]) || v[i] < 1)
-                throw new ArgumentException($"{option}: '{parts[i]}' is not a positive integer");
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out v[i]) || v[i] < 1 || v[i] > MaxSamples)
+                throw new ArgumentException($"{option}: '{parts[i]}' is not an integer from 1 to {MaxSamples}");
         if (v.Length == 0) throw new ArgumentException($"{option}: give at least one value");
         return v;
     }
 
-    static double[] ParseDoubles(string text, string option) =>
+    /// <summary>Comma-separated numbers in (0, <paramref name="max"/>]; <paramref name="max"/> is the edge of sense for the quantity (β, δ, ε).</summary>
+    static double[] ParseDoubles(string text, string option, double max) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s =>
-            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d > 0 ? d : throw new ArgumentException($"{option}: '{s}' is not a positive number")).ToArray();
+            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d > 0 && d <= max ? d
+                : throw new ArgumentException($"{option}: '{s}' is not a number > 0 and ≤ {max.ToString(CultureInfo.InvariantCulture)}")).ToArray();
 
     static IEnumerable<int[]> Product(int[] grid, int blocks)
     {
@@ -91,8 +100,8 @@ public static class ScheduleCommand
     {
         var c = new Common();
         var examples = c.Examples(500);
-        var target = new Option<double?>("--target-accuracy") { Description = "accuracy to reach, as a fraction (0.98) or percent (98)" };
-        var budget = new Option<double?>("--budget") { Description = "spin updates per inference allowed" };
+        var target = new Option<double?>("--target-accuracy") { Description = "accuracy to reach, as a fraction (0.98) or percent (98)" }.Above(0d, 100d);
+        var budget = new Option<double?>("--budget") { Description = "spin updates per inference allowed" }.Above(0d, double.MaxValue);
         var grid = new Option<string>("--grid") { Description = "candidate G of the upstream blocks (the pilot covers every combination)", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129" };
         var cmd = new Command("schedule", """
             Choose samples G (and the last block's burn-in) per block to reach a target accuracy with the fewest spin
@@ -202,7 +211,7 @@ public static class ScheduleCommand
     {
         var examples = c.Examples(1000);
         var samples = new Option<string>("--samples") { Description = "uniform G values", DefaultValueFactory = _ => "1,2,4,8,16,32,64,128,256,512,1024" };
-        var replicates = new Option<int>("--replicates") { Description = "replicate runs at G = 1 (fewer at larger G: max(1, R/G))", DefaultValueFactory = _ => 8 };
+        var replicates = new Option<int>("--replicates") { Description = "replicate runs at G = 1 (fewer at larger G: max(1, R/G))", DefaultValueFactory = _ => 8 }.Within(1, 1024);
         var noMeasure = new Option<bool>("--predict-only") { Description = "skip the measurement" };
         var cmd = new Command("curve", "Accuracy against uniform G: predicted from the pilot and measured by sampling on the same examples, with the large-G law.")
             { c.Model, c.Dataset, c.DataDir, examples, c.Start, samples, replicates, noMeasure, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
@@ -271,16 +280,19 @@ public static class ScheduleCommand
     static Command AutocorrCommand(Common c)
     {
         var examples = c.Examples(8);
-        var chains = new Option<int>("--chains") { Description = "chains per input for the traces", DefaultValueFactory = _ => 4 };
-        var sweeps = new Option<int>("--sweeps") { Description = "recorded sweeps per chain", DefaultValueFactory = _ => 256 };
-        var reference = new Option<int>("--reference") { Description = "G of the sign-averages that feed blocks 1…", DefaultValueFactory = _ => 64 };
+        var chains = new Option<int>("--chains") { Description = "chains per input for the traces", DefaultValueFactory = _ => 4 }.Within(1, 1024);
+        var sweeps = new Option<int>("--sweeps") { Description = "recorded sweeps per chain", DefaultValueFactory = _ => 256 }.Within(2, MaxSweeps);
+        var reference = new Option<int>("--reference") { Description = "G of the sign-averages that feed blocks 1…", DefaultValueFactory = _ => 64 }.Within(1, MaxSamples);
         var betas = new Option<string>("--betas") { Description = "β values of the scan (empty: no scan)", DefaultValueFactory = _ => "0.5,1,1.5,2" };
         var deltas = new Option<string>("--deltas") { Description = "δ values of the scan", DefaultValueFactory = _ => "0.25,0.5,1" };
-        var checkChains = new Option<int>("--check-chains") { Description = "chains for the Var(time average) check (0: skip)", DefaultValueFactory = _ => 64 };
+        var checkChains = new Option<int>("--check-chains") { Description = "chains for the Var(time average) check (0: skip)", DefaultValueFactory = _ => 64 }.Within(0, 4096);
         var cmd = new Command("autocorr", "Autocorrelation times of every block's outputs at its real inputs, their dependence on β and δ against the Dobrushin bound, and the check Var(mean of G) ≈ σ²τ/G.")
             { c.Model, c.Dataset, c.DataDir, examples, c.Start, chains, sweeps, reference, betas, deltas, checkChains, c.Burn, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            // The scan's values are checked before anything is sampled; β and δ above 1000 freeze every chain.
+            string betaText = parse.GetValue(betas)!;
+            double[] betaList = betaText.Length == 0 ? [] : ParseDoubles(betaText, "--betas", 1000), deltaList = ParseDoubles(parse.GetValue(deltas)!, "--deltas", 1000);
             using var output = c.Claim(parse);
             bool json = parse.GetValue(c.Json);
             var d = c.Load(parse, parse.GetValue(examples));
@@ -289,8 +301,7 @@ public static class ScheduleCommand
             ulong seed = parse.GetValue(c.Seed);
             var x = MixingSurvey.BlockInputs(p, d.Inputs, n, d.Start, parse.GetValue(reference), burn, seed);
             var taus = MixingSurvey.BlockTaus(p, x, n, d.Start, ch, burn, sw, seed + 1);
-            string betaText = parse.GetValue(betas)!;
-            var scan = betaText.Length == 0 ? [] : MixingSurvey.Scan(p, x, Math.Min(n, 4), d.Start, ParseDoubles(betaText, "--betas"), ParseDoubles(parse.GetValue(deltas)!, "--deltas"),
+            var scan = betaList.Length == 0 ? [] : MixingSurvey.Scan(p, x, Math.Min(n, 4), d.Start, betaList, deltaList,
                 ch, burn, sw, seed + 2, json ? null : m => Console.Error.WriteLine(m));
             var relax = Enumerable.Range(0, p.Blocks).Select(b => MixingSurvey.Relaxation(p.Sampler(b),
                 MixingSurvey.FirstInputs(p, x, b, Math.Min(n, 4), d.Start), BlockPipeline.OutputLayer, 32, 48, 16, seed + 4)).ToArray();
@@ -340,8 +351,8 @@ public static class ScheduleCommand
     static Command CompareCommand(Common c)
     {
         var examples = c.Examples(1000);
-        var target = new Option<double?>("--target-accuracy") { Description = "common accuracy A* (default: --below under the plateau of the uniform curve)" };
-        var below = new Option<double>("--below") { Description = "default A* = plateau (mean of the two longest uniform schedules) minus this", DefaultValueFactory = _ => 0.01 };
+        var target = new Option<double?>("--target-accuracy") { Description = "common accuracy A* (default: --below under the plateau of the uniform curve)" }.Above(0d, 100d);
+        var below = new Option<double>("--below") { Description = "default A* = plateau (mean of the two longest uniform schedules) minus this", DefaultValueFactory = _ => 0.01 }.Within(0d, 1d);
         var uniform = new Option<string>("--uniform") { Description = "uniform G values measured", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129,257" };
         var grid = new Option<string>("--grid") { Description = "candidate G of the upstream blocks", DefaultValueFactory = _ => "1,3,5,7,9,13,17,25,33,49,65,129" };
         var eps = new Option<string>("--epsilons") { Description = "error budgets ε of the adaptive test", DefaultValueFactory = _ => "0.3,0.1,0.03,0.01,0.003,0.001" };
@@ -349,17 +360,20 @@ public static class ScheduleCommand
             { c.Model, c.Dataset, c.DataDir, examples, c.Start, target, below, uniform, grid, eps, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
+            var g = ParseList(parse.GetValue(grid)!, "--grid");
+            var uniformList = ParseList(parse.GetValue(uniform)!, "--uniform");
+            // ε is the error probability allowed to the adaptive test.
+            var epsilons = ParseDoubles(parse.GetValue(eps)!, "--epsilons", 0.5);
             using var output = c.Claim(parse);
             bool json = parse.GetValue(c.Json);
             var d = c.Load(parse, parse.GetValue(examples));
             var p = d.Pipeline;
-            var g = ParseList(parse.GetValue(grid)!, "--grid");
             var pilot = PilotModel.Fit(p, d.Inputs, d.Labels, d.Start, Product(g, p.Blocks - 1), c.PilotOptions(parse), Progress(json));
             var options = new ComparisonOptions
             {
-                UniformSamples = ParseList(parse.GetValue(uniform)!, "--uniform"), BurnIn = parse.GetValue(c.Burn),
+                UniformSamples = uniformList, BurnIn = parse.GetValue(c.Burn),
                 TargetAccuracy = parse.GetValue(target) is double t ? Fraction(t) : null, BelowPlateau = parse.GetValue(below),
-                Epsilons = ParseDoubles(parse.GetValue(eps)!, "--epsilons"), Seed = parse.GetValue(c.Seed),
+                Epsilons = epsilons, Seed = parse.GetValue(c.Seed),
             };
             var r = ScheduleComparison.Run(p, d.Inputs, d.Labels, d.Start, pilot, g, options, Progress(json));
             if (!json) Console.Error.WriteLine();
@@ -406,7 +420,7 @@ public static class ScheduleCommand
             var (spec, model, _) = TrainingRun.Load(parse.GetValue(c.Model)!);
             if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(c.Model)}' holds a {spec.Family} model; the ledger is for thermodynamic (ising-blocks) models");
             var p = new BlockPipeline(net);
-            var g = EvalCommand.ParseSamples(parse.GetValue(samples)!, p.Blocks);
+            var g = EvalCommand.ParseSamples(parse.GetValue(samples)!, p.Blocks, MaxSamples);
             var s = new BlockSchedule(g, Enumerable.Repeat(parse.GetValue(c.Burn), p.Blocks).ToArray());
             var l = CostLedger.For(p, s);
             var digital = EnergyProfile.Digital45nm();

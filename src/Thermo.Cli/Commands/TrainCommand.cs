@@ -15,23 +15,23 @@ public static class TrainCommand
         var preset = new Option<string?>("--preset") { Description = $"built-in recipe: {string.Join(", ", Presets.All.Select(p => p.Name))}" };
         var model = new Option<string?>("--model") { Description = "model-definition JSON file (see docs/formats.md); needs --dataset" };
         var dataset = new Option<string?>("--dataset") { Description = "mnist, fashion-mnist, cifar10, cifar100 or a path (default: the preset's)" };
-        var epochs = new Option<int?>("--epochs") { Description = "passes over the training set (default: the preset's)" };
-        var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default 128)" };
-        var lr = new Option<float?>("--lr") { Description = "peak learning rate (default: the preset's)" };
-        var seed = new Option<ulong>("--seed") { Description = "master seed: initialisation, data order, augmentation and noise", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int?>("--epochs") { Description = "passes over the training set (default: the preset's)" }.Within(1, 100_000);
+        var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default 128)" }.Within(1, 65_536);
+        var lr = new Option<float?>("--lr") { Description = "peak learning rate (default: the preset's)" }.Above(0f, float.MaxValue);
+        var seed = new Option<ulong>("--seed") { Description = "master seed: initialisation, data order, augmentation and noise", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<model name>); the checkpoint is <out>/model.safetensors" };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same settings; any that differ are refused by name)" };
         var force = CommonOptions.Force();
         var autoResume = new Option<bool>("--auto-resume") { Description = "continue the run in --out if it holds a checkpoint, else start it (for requeued cluster jobs)" };
         var distributed = new Option<DistributedMode>("--distributed") { Description = "none, or mpi: data parallelism over the processes of `mpirun -np P` (Open MPI); --batch-size is the global batch" };
-        var every = new Option<int?>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at epoch ends)" };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" };
-        var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test examples" };
+        var every = new Option<int?>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at epoch ends)" }.Within(1, int.MaxValue);
+        var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" }.Within(1L, long.MaxValue);
+        var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" }.Within(1, int.MaxValue);
+        var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test examples" }.Within(1, int.MaxValue);
         var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo or $THERMO_DATA_DIR)" };
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
-        var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" };
+        var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" }.Within(0, 64);
         var flip = new Option<bool?>("--flip") { Description = "augmentation: random horizontal flips, true/false (default: the preset's, else false)" };
         var cmd = new Command("train", """
             Train a network and write a checkpoint (safetensors + JSON metadata, written atomically).

@@ -100,6 +100,14 @@ public static class Checkpoint
                 throw new InvalidDataException($"checkpoint '{path}': {e.Message}", e);
             }
         }
+        // A NaN or ∞ weight turns every output into NaN, which argmax then reads as class 0: refuse it before the model changes.
+        foreach (var (name, tensor) in data.Model)
+        {
+            var values = tensor.Data;
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new InvalidDataException($"checkpoint '{path}': tensor '{name}' holds {values[i]} at index {i}; a model with non-finite weights gives no usable results (the run that wrote it diverged, or the file was changed)");
+        }
         model.LoadStateDict(data.Model);
         return data.Metadata;
     }

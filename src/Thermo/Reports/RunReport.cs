@@ -59,8 +59,8 @@ public sealed class RunReport
     /// <summary>How long the run took (set by <see cref="Write"/> to the time since the process started if left null after <see cref="Start"/>).</summary>
     public TimeSpan? WallTime { get; set; }
 
-    /// <summary>Key results by name, sorted (ordinal): <c>report.Results["test_accuracy"] = 0.9912;</c>.</summary>
-    public SortedDictionary<string, ReportValue> Results { get; } = new(StringComparer.Ordinal);
+    /// <summary>Key results by name, sorted with numbers in names compared as numbers (<see cref="NaturalOrder"/>): <c>report.Results["test_accuracy"] = 0.9912;</c>.</summary>
+    public SortedDictionary<string, ReportValue> Results { get; } = new(NaturalOrder.Instance);
 
     /// <summary>Nested machine-readable details (per-epoch curves, schedules, configuration); written with sorted keys.</summary>
     public JsonObject Details { get; } = [];

@@ -19,7 +19,7 @@ internal static class BlockNetSpec
         };
         if (thresholds.Any(t => !(t >= 0 && t < 1))) throw new InvalidDataException("\"binarize\" thresholds must be in [0, 1)");
         int population = d["population"]?.GetValue<int>() ?? 1;
-        if (population < 1) throw new InvalidDataException("\"population\" must be at least 1");
+        if (population is < 1 or > 1024) throw new InvalidDataException($"\"population\" must be from 1 to 1024, got {population}");
         var blocksJson = (JsonArray)d["blocks"]!;
         if (blocksJson.Count == 0) throw new InvalidDataException("\"blocks\" is empty");
         var shape = (int[])spec.Input.Clone();
@@ -61,7 +61,7 @@ internal static class BlockNetSpec
             net.Objective = new BlockObjective
             {
                 Samples = Float(o, "samples", 64),
-                Iterations = o["iterations"]?.GetValue<int>() ?? 2,
+                Iterations = ModelSpec.Int(o, "iterations", 2, 1, MaxIterations),
                 PropagateVariance = o["variance"]?.GetValue<bool>() ?? true,
                 FixedPointWeight = Float(o, "fixed_point", 1),
                 MagnitudeWeight = Float(o, "magnitude", 1),
@@ -72,7 +72,14 @@ internal static class BlockNetSpec
         return net;
     }
 
-    static float Float(JsonObject o, string key, float fallback) => o[key]?.GetValue<float>() ?? fallback;
+    /// <summary>Most fixed-point iterations of the objective: it converges in a few (the presets use 2), and each costs a forward pass.</summary>
+    const int MaxIterations = 100;
+
+    static float Float(JsonObject o, string key, float fallback)
+    {
+        float value = o[key]?.GetValue<float>() ?? fallback;
+        return float.IsFinite(value) ? value : throw new InvalidDataException($"\"{key}\" must be a finite number, got {value}");
+    }
 
     static BlockCoupling Coupling(JsonObject c, int[] lower, int? forcedOut)
     {
@@ -81,6 +88,19 @@ internal static class BlockNetSpec
         if (forcedOut is int f && outJson is int o && o != f)
             throw new InvalidDataException($"the last block's output must have classes × population = {f} spins, \"out\" says {o}");
         int outSize = forcedOut ?? outJson ?? throw new InvalidDataException("coupling needs \"out\"");
+        if (outSize < 1 || outSize > ModelSpec.MaxActivations) throw new InvalidDataException($"\"out\" must be from 1 to {ModelSpec.MaxActivations}, got {outSize}");
+        long inputs = lower.Aggregate(1L, (a, d) => a * d);
+        switch (type)
+        {
+            case "conv2d":
+                int k = ModelSpec.Int(c, "kernel", null, 1, ModelSpec.MaxGeometry), s = ModelSpec.Int(c, "stride", 1, 1, ModelSpec.MaxGeometry),
+                    p = ModelSpec.Int(c, "padding", 0, 0, ModelSpec.MaxGeometry);
+                ModelSpec.CheckSize((long)outSize * lower[0] * k * k, inputs / lower[0] * outSize);
+                break;
+            case "linear":
+                ModelSpec.CheckSize(inputs * outSize, outSize);
+                break;
+        }
         return type switch
         {
             "conv2d" => new ConvBlockCoupling(lower, outSize, ModelSpec.Int(c, "kernel"), ModelSpec.Int(c, "stride", 1), ModelSpec.Int(c, "padding", 0)),

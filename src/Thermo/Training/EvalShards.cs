@@ -10,14 +10,18 @@ namespace Thermo.Training;
 /// </summary>
 public static class EvalShards
 {
-    /// <summary>JSON document of one (possibly sharded) evaluation.</summary>
+    /// <summary>
+    /// JSON document of one (possibly sharded) evaluation. <paramref name="modelSha256"/> identifies the model's
+    /// bytes (a checkpoint's SHA-256): two checkpoints of one model name are different models to merge.
+    /// </summary>
     public static JsonObject ToJson(EvalResult r, string model, string dataset, string split, EvalMode mode,
-        Evaluation.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels)
+        Evaluation.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
     {
         return new JsonObject
         {
             ["kind"] = "eval",
             ["model"] = model,
+            ["model_sha256"] = modelSha256,
             ["dataset"] = dataset,
             ["split"] = split,
             ["mode"] = mode.ToString().ToLowerInvariant(),
@@ -53,7 +57,7 @@ public static class EvalShards
     public static JsonObject Merge(IReadOnlyList<(string Source, JsonObject Doc)> shards)
     {
         if (shards.Count == 0) throw new ArgumentException("nothing to merge");
-        string[] same = ["kind", "model", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"];
+        string[] same = ["kind", "model", "model_sha256", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"];
         var first = shards[0].Doc;
         foreach (var (src, d) in shards)
             foreach (var key in same)

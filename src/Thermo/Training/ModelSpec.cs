@@ -78,7 +78,9 @@ public sealed class ModelSpec
         }
         if (spec.Input.Length is not (1 or 3) || spec.Input.Any(d => d <= 0))
             throw new InvalidDataException($"{source}: \"input\" must be [C, H, W] or [features] with positive sizes");
-        if (spec.Classes < 2) throw new InvalidDataException($"{source}: \"classes\" must be at least 2");
+        if (spec.Input.Aggregate(1L, (a, d) => a * d) > MaxActivations)
+            throw new InvalidDataException($"{source}: \"input\" [{string.Join(", ", spec.Input)}] has more than {MaxActivations} values per example");
+        if (spec.Classes is < 2 or > MaxClasses) throw new InvalidDataException($"{source}: \"classes\" must be from 2 to {MaxClasses}, got {spec.Classes}");
         spec.Build(); // validates shapes
         return spec;
     }
@@ -158,8 +160,31 @@ public sealed class ModelSpec
         return seq;
     }
 
-    internal static int Int(JsonObject l, string key, int? fallback = null) =>
-        l[key]?.GetValue<int>() ?? fallback ?? throw new InvalidDataException($"missing \"{key}\"");
+    /// <summary>Most weights one layer may hold: 2²⁸ floats, 1 GiB (the largest preset has about 10⁶).</summary>
+    internal const long MaxWeights = 1L << 28;
+    /// <summary>Most values one layer may output per example (2²⁴ floats, 64 MiB; a batch holds many).</summary>
+    internal const long MaxActivations = 1L << 24;
+    /// <summary>Most classes a model may score.</summary>
+    internal const int MaxClasses = 1 << 16;
+    /// <summary>Largest kernel, stride or padding: images are at most 4096 pixels a side (DataLimits).</summary>
+    internal const int MaxGeometry = 4096;
+
+    /// <summary>The integer <paramref name="key"/> of a layer, refused outside [<paramref name="min"/>, <paramref name="max"/>] with the key named.</summary>
+    internal static int Int(JsonObject l, string key, int? fallback = null, int min = int.MinValue, int max = int.MaxValue)
+    {
+        int value = l[key]?.GetValue<int>() ?? fallback ?? throw new InvalidDataException($"missing \"{key}\"");
+        if (value < min || value > max) throw new InvalidDataException($"\"{key}\" must be from {min} to {max}, got {value}");
+        return value;
+    }
+
+    /// <summary>Refuses a layer whose weights or output would not fit in memory, with the estimate, before anything is allocated.</summary>
+    internal static void CheckSize(long weights, long outputs)
+    {
+        if (weights > MaxWeights)
+            throw new InvalidDataException($"needs {weights} weights ({weights * 4.0 / (1 << 30):G3} GiB), more than the {MaxWeights} ({MaxWeights * 4 / (1 << 30)} GiB) a layer may hold");
+        if (outputs > MaxActivations)
+            throw new InvalidDataException($"outputs {outputs} values per example ({outputs * 4.0 / (1 << 20):G3} MiB), more than {MaxActivations}");
+    }
 
     internal static Module BuildLayer(string type, JsonObject l, ref int[] shape, string where)
     {
@@ -168,16 +193,19 @@ public sealed class ModelSpec
             case "conv2d":
             {
                 RequireImage(shape, type);
-                int o = Int(l, "out"), k = Int(l, "kernel"), s = Int(l, "stride", 1), p = Int(l, "padding", 0), g = Int(l, "groups", 1);
-                var conv = new Conv2d(shape[0], o, k, s, p, g, l["bias"]?.GetValue<bool>() ?? true);
+                int o = Int(l, "out", null, 1, (int)MaxActivations), k = Int(l, "kernel", null, 1, MaxGeometry), s = Int(l, "stride", 1, 1, MaxGeometry),
+                    p = Int(l, "padding", 0, 0, MaxGeometry), g = Int(l, "groups", 1, 1, (int)MaxActivations);
                 int h = (shape[1] + 2 * p - k) / s + 1, w = (shape[2] + 2 * p - k) / s + 1;
                 if (h <= 0 || w <= 0) throw new InvalidDataException($"kernel {k} (stride {s}, padding {p}) does not fit input [{string.Join(", ", shape)}]");
+                CheckSize((long)o * (shape[0] / g) * k * k, (long)o * h * w);
+                var conv = new Conv2d(shape[0], o, k, s, p, g, l["bias"]?.GetValue<bool>() ?? true);
                 shape = [o, h, w];
                 return conv;
             }
             case "linear":
             {
-                int inF = shape.Aggregate(1, (a, b) => a * b), o = Int(l, "out");
+                int inF = shape.Aggregate(1, (a, b) => a * b), o = Int(l, "out", null, 1, (int)MaxActivations);
+                CheckSize((long)inF * o, o);
                 shape = [o];
                 return new Linear(inF, o, l["bias"]?.GetValue<bool>() ?? true);
             }
@@ -194,7 +222,7 @@ public sealed class ModelSpec
             case "maxpool":
             {
                 RequireImage(shape, type);
-                int k = Int(l, "kernel"), s = Int(l, "stride", k);
+                int k = Int(l, "kernel", null, 1, MaxGeometry), s = Int(l, "stride", k, 1, MaxGeometry);
                 int h = (shape[1] - k) / s + 1, w = (shape[2] - k) / s + 1;
                 if (k <= 0 || h <= 0 || w <= 0) throw new InvalidDataException($"pool {k} does not fit input [{string.Join(", ", shape)}]");
                 shape = [shape[0], h, w];

@@ -91,4 +91,35 @@ public sealed class MergeRefusalTests : IDisposable
         Assert.True(ok.Exit == 0, ok.Err);
         Assert.Contains("\"count\":20", File.ReadAllText(dir.File("merged.json")));
     }
+
+    [Fact]
+    public void Eval_shards_of_two_checkpoints_sharing_a_model_name_are_refused()
+    {
+        // Issue 12, item 8: both checkpoints call their model "twin"; before, their shards merged into one result.
+        string data = Training.SyntheticDigits.Write(dir.File("digits"), train: 8, test: 12);
+        const string definition = """
+            {"name": "twin", "input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 10}]}
+            """;
+        string Checkpoint(string name, ulong seed)
+        {
+            var spec = ModelSpec.Parse(definition);
+            var net = spec.Build();
+            net.Initialize(seed);
+            string path = dir.File(name);
+            Thermo.IO.Checkpoint.Save(path, net, null, new Thermo.IO.CheckpointMetadata { ModelDefinition = spec.ToJson(), Training = new Thermo.IO.TrainingState() });
+            return path;
+        }
+        string first = Checkpoint("first.safetensors", 1), second = Checkpoint("second.safetensors", 2);
+        string Eval(string checkpoint, string shard)
+        {
+            string output = dir.File($"{Path.GetFileNameWithoutExtension(checkpoint)}-{shard.Replace("/", "of")}.json");
+            var r = CliRunner.Run(null, TimeSpan.FromSeconds(60), "eval", "--model", checkpoint, "--dataset", data, "--shard", shard, "--out", output, "--threads", "1");
+            Assert.True(r.Exit == 0, r.Err);
+            return output;
+        }
+        string a0 = Eval(first, "0/2"), b1 = Eval(second, "1/2");
+
+        AssertRefused(Merge(a0, b1), $"{b1}: \"model_sha256\" is \"{Thermo.IO.Provenance.FileSha256(second)}\"", "not shards of one evaluation");
+        Assert.Equal(0, Merge(a0, Eval(first, "1/2")).Exit);
+    }
 }

@@ -89,7 +89,7 @@ public sealed class TrainRefusalTests : IDisposable
     {
         string run = dir.File("pad");
         var r = Train(run, "--preset", "mnist-digital", "--pad-crop", "-1");
-        AssertOneErrorLine(r, 2, "--pad-crop", "(got -1)");
+        AssertOneErrorLine(r, 2, "--pad-crop", "got -1");
         Assert.False(Directory.Exists(run));
     }
 

@@ -71,6 +71,17 @@ public class ModelSpecTests
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3}, "output": {"type": "linear", "out": 7}}]}""", "classes × population")]
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3}}]}""", "blocks[0]: missing \"output\"")]
     [InlineData("not json", "not valid JSON")]
+    // Issue 12, item 5: numbers that reached allocations and loops (a 24 GB process, overflows, a division by zero).
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 2000000000}]}""", "layers[1] (linear): \"out\" must be from 1 to 16777216, got 2000000000")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 2000000}]}""", "layers[1] (linear): needs 1568000000 weights (5.84 GiB), more than the 268435456 (1 GiB)")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "conv2d", "out": 4, "kernel": 3, "stride": 0}]}""", "layers[0] (conv2d): \"stride\" must be from 1 to 4096, got 0")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "avgpool", "kernel": 2, "stride": 0}]}""", "\"stride\" must be from 1 to 4096, got 0")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "conv2d", "out": -3, "kernel": 3}]}""", "\"out\" must be from 1 to")]
+    [InlineData("""{"input": [1, 100000, 100000], "classes": 10, "layers": []}""", "has more than 16777216 values per example")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}], "objective": {"iterations": 1000000000}}""", "\"iterations\" must be from 1 to 100, got 1000000000")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3, "stride": 0}, "output": {"type": "linear"}}]}""", "\"stride\" must be from 1 to 4096, got 0")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 2000000}, "output": {"type": "linear"}}]}""", "blocks[0]: needs 1568000000 weights")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "population": 1000000000, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}]}""", "\"population\" must be from 1 to 1024")]
     public void Bad_definitions_give_one_clear_error(string json, string expected)
     {
         var e = Assert.Throws<InvalidDataException>(() => ModelSpec.Parse(json, "m.json"));
