@@ -17,7 +17,7 @@ namespace Thermo.Cli.Bench;
 public sealed class GibbsWorkload : IBenchWorkload
 {
     readonly Option<string> device = CommonOptions.Device();
-    readonly Option<int> chains = new("--chains") { Description = "chains, each with its own random input (the peer's --chains; GPU runs: 65536)", DefaultValueFactory = _ => GibbsBenchmark.Chains };
+    readonly Option<int> chains = new Option<int>("--chains") { Description = "chains, each with its own random input (the peer's --chains; GPU runs: 65536)", DefaultValueFactory = _ => GibbsBenchmark.Chains }.Within(1, 1 << 24);
     readonly Option<bool> verify = new("--verify") { Description = "first check that the device reproduces the CPU samplers' chains bit for bit (exit code 3 if not)" };
 
     /// <inheritdoc/>

@@ -35,10 +35,10 @@ public static class SlurmCommand
     {
         var command = new Argument<string[]>("command") { Description = "the thermo command to shard, after `--` (without --shard and --out)", Arity = ArgumentArity.OneOrMore };
         var run = new Option<string>("--run") { Description = "run directory: job scripts, shard outputs, logs and merged.json", Required = true };
-        var shards = new Option<int?>("--shards") { Description = "number of shards N (array tasks) of eval or ising sample; not for train" };
+        var shards = new Option<int?>("--shards") { Description = "number of shards N (array tasks) of eval or ising sample; not for train" }.Within(1, 1_000_000);
         var partition = new Option<string?>("--partition") { Description = "Slurm partition (default: the cluster's)" };
         var time = new Option<string?>("--time") { Description = "time limit per shard, e.g. 1:00:00 (default: the partition's)" };
-        var cpus = new Option<int>("--cpus-per-task") { Description = "cores per shard; thermo runs as many threads", DefaultValueFactory = _ => 1 };
+        var cpus = new Option<int>("--cpus-per-task") { Description = "cores per shard; thermo runs as many threads", DefaultValueFactory = _ => 1 }.Within(1, 4096);
         var thermo = new Option<string?>("--thermo") { Description = "how compute nodes start thermo (default: this executable)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the job scripts and sbatch commands; write and submit nothing" };
         var force = CommonOptions.Force();

@@ -126,6 +126,11 @@ public sealed class HostileOptionSweepTests : IDisposable
                  Int("--seed", "0", "2147483647"), List("--times", floats: true), Float("--energy-per-mac"), Float("--temperature"), Float("--dt")]),
             ["langevin export"] = (["--model", langevin, "--out", "OUT"], [Int("--inputs"), Int("--hidden", "0"), Int("--outputs")]),
             ["report"] = ([dir.File("no-run")], none),
+            // --threads stands before `--`, so the sweep replaces it there; options after `--` belong to the sharded command.
+            ["slurm submit"] = (["--run", "OUT", "--dry-run", "--shards", "2", "--cpus-per-task", "1", "--threads", "1", "--", "eval", "--model", blocks, "--dataset", set],
+                [Int("--shards"), Int("--cpus-per-task")]),
+            ["slurm status"] = ([dir.File("no-run")], none),
+            ["slurm resume"] = ([dir.File("no-run")], none),
         };
     }
 

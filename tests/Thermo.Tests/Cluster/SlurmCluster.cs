@@ -95,6 +95,9 @@ public sealed class SlurmCluster : IDisposable
         {
             var (_, queue, _) = Run("squeue", "-h", "-o", "%i %T %r");
             if (queue.Trim().Length == 0) return;
+            // A requeued job waits (reason BeginTime) before it is eligible again; release it, whenever it got there.
+            foreach (var line in queue.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                if (line.Split(' ') is [var id, "PENDING", "BeginTime"]) Run("scontrol", "update", $"JobId={id}", "StartTime=now");
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"jobs still queued after {limit}: {queue.Trim()}");
             Thread.Sleep(250);
         }
