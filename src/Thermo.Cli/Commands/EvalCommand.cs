@@ -51,11 +51,7 @@ public static class EvalCommand
             if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile);
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
-            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
-            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
-            DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
-            var sh = Shard.Parse(parse.GetValue(shard)!);
-            var (start, end) = sh.Range(data.Count);
+            var (data, sh, start, end) = Examples(parse, ds, spec.Name, spec.Input, spec.Classes);
             var evalMode = parse.GetValue(mode);
             Evaluation.GibbsSettings? gibbs = null;
             if (evalMode == EvalMode.Gibbs)
@@ -63,8 +59,7 @@ public static class EvalCommand
                 if (net is not IsingBlockNet bn) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
                 gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             }
-            bool asJson = parse.GetValue(json);
-            Action<int, int>? progress = asJson ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
+            var progress = Progress(parse);
             EvalResult result;
             if (gibbs is not null)
             {
@@ -84,17 +79,25 @@ public static class EvalCommand
                 throw new ArgumentException($"--mode {evalMode.ToString().ToLowerInvariant()}: '{path}' is a compiled network, which holds Ising programs only; use --mode gibbs (or evaluate the checkpoint it was compiled from)");
             var net = CompiledBlockNetFile.Load(path);
             string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
-            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
-            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
-            DatasetCompatibility.Require(data, net.Name, net.InputShape, net.Classes);
-            var sh = Shard.Parse(parse.GetValue(shard)!);
-            var (start, end) = sh.Range(data.Count);
+            var (data, sh, start, end) = Examples(parse, ds, net.Name, net.InputShape, net.Classes);
             var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             CheckCost(net.Programs, gibbs, end - start, parse.GetValue(force));
-            var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start,
-                progress: parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}"));
+            var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start, progress: Progress(parse));
             return Report(parse, outFile, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         }
+
+        // The examples this run evaluates: the split, cut to --limit, checked against the model, and this shard's range.
+        (LabeledImages Data, Shard Shard, int Start, int End) Examples(ParseResult parse, string ds, string name, int[] input, int classes)
+        {
+            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
+            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            DatasetCompatibility.Require(data, name, input, classes);
+            var sh = Shard.Parse(parse.GetValue(shard)!);
+            var (start, end) = sh.Range(data.Count);
+            return (data, sh, start, end);
+        }
+
+        Action<int, int>? Progress(ParseResult parse) => parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
 
         int Report(ParseResult parse, CommandOutput? outFile, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
         {

@@ -51,22 +51,22 @@ public static class TensorPool
     }
 
     /// <summary>The buffers pooled now, for <see cref="ReleaseSince"/>.</summary>
-    public static object Mark()
+    public static TensorPoolMark Mark()
     {
         var held = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         lock (Gate)
             foreach (var stack in Free.Values)
                 foreach (var b in stack) held.Add(b);
-        return held;
+        return new TensorPoolMark(held);
     }
 
     /// <summary>
     /// Drops every pooled buffer that was not pooled at <paramref name="mark"/>: what a phase with its own shapes (an
     /// evaluation between training epochs) added, while the buffers pooled before it stay for the steps after it.
     /// </summary>
-    public static void ReleaseSince(object mark)
+    public static void ReleaseSince(TensorPoolMark mark)
     {
-        var held = (HashSet<float[]>)mark;
+        var held = mark.Held;
         lock (Gate)
         {
             foreach (var (length, stack) in Free)
@@ -143,17 +143,6 @@ public sealed class TensorScope : IDisposable
 
     /// <summary>Starts a new peak measurement at the floats held now.</summary>
     public static void ResetPeak() => peakFloats = liveFloats;
-
-    /// <summary>Floats allocated in this scope and not yet released or kept.</summary>
-    public long OwnedFloats
-    {
-        get
-        {
-            long n = 0;
-            foreach (var b in owned) n += b.Length;
-            return n;
-        }
-    }
 
     /// <summary>Releases all buffers allocated in this scope.</summary>
     public void Dispose()
