@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using Thermo.Tensors;
 
 namespace Thermo.Kernels;
 
