@@ -6,6 +6,7 @@ using Thermo.Data;
 using Thermo.IO;
 using Thermo.Sampling;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Cli.Commands;
 
@@ -53,11 +54,11 @@ public static class EvalCommand
             string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var (data, sh, start, end) = Examples(parse, ds, spec.Name, spec.Input, spec.Classes);
             var evalMode = parse.GetValue(mode);
-            Evaluation.GibbsSettings? gibbs = null;
+            Evaluator.GibbsSettings? gibbs = null;
             if (evalMode == EvalMode.Gibbs)
             {
                 if (net is not IsingBlockNet bn) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
-                gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+                gibbs = new Evaluator.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             }
             var progress = Progress(parse);
             EvalResult result;
@@ -65,9 +66,9 @@ public static class EvalCommand
             {
                 var evaluator = new BlockGibbsEvaluator((IsingBlockNet)net);
                 CheckCost(evaluator.Programs, gibbs, end - start, parse.GetValue(force));
-                result = Evaluation.RunGibbs(evaluator, data, spec.Normalization ?? Normalization.UnitRange, gibbs, start, end - start, progress: progress);
+                result = Evaluator.RunGibbs(evaluator, data, spec.Normalization ?? Normalization.UnitRange, gibbs, start, end - start, progress: progress);
             }
-            else result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, null, start, end - start, progress: progress);
+            else result = Evaluator.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, null, start, end - start, progress: progress);
             return Report(parse, outFile, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         });
 
@@ -80,9 +81,9 @@ public static class EvalCommand
             var net = CompiledBlockNetFile.Load(path);
             string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
             var (data, sh, start, end) = Examples(parse, ds, net.Name, net.InputShape, net.Classes);
-            var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+            var gibbs = new Evaluator.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
             CheckCost(net.Programs, gibbs, end - start, parse.GetValue(force));
-            var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start, progress: Progress(parse));
+            var result = Evaluator.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start, progress: Progress(parse));
             return Report(parse, outFile, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
         }
 
@@ -99,7 +100,7 @@ public static class EvalCommand
 
         Action<int, int>? Progress(ParseResult parse) => parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
 
-        int Report(ParseResult parse, CommandOutput? outFile, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
+        int Report(ParseResult parse, CommandOutput? outFile, string name, string ds, EvalResult result, EvalMode evalMode, Evaluator.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
@@ -136,7 +137,7 @@ public static class EvalCommand
     const int MaxChains = 1 << 20;
 
     /// <summary>Refuses a Gibbs evaluation whose spin updates (free spins × (burn-in + G) × chains × examples) exceed the bound, unless --force.</summary>
-    static void CheckCost(IReadOnlyList<Ising.IsingProgram> programs, Evaluation.GibbsSettings gibbs, int examples, bool force)
+    static void CheckCost(IReadOnlyList<Ising.IsingProgram> programs, Evaluator.GibbsSettings gibbs, int examples, bool force)
     {
         double perChain = 0, sweeps = 0;
         for (int b = 0; b < programs.Count; b++)

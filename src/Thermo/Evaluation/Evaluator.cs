@@ -4,36 +4,10 @@ using Thermo.Data;
 using Thermo.Nn;
 using Thermo.Tensors;
 
-namespace Thermo.Training;
-
-/// <summary>How a trained model is evaluated.</summary>
-public enum EvalMode
-{
-    /// <summary>Deterministic forward pass (digital networks; the noise-free surrogate of block networks).</summary>
-    Forward,
-    /// <summary>Block networks: the noise-free mean-field surrogate (same as forward for them).</summary>
-    MeanField,
-    /// <summary>Block networks: compiled Ising programs run by real Gibbs sampling.</summary>
-    Gibbs,
-}
-
-/// <summary>Accuracy and, for Gibbs sampling, its cost.</summary>
-/// <param name="Correct">Correctly classified examples.</param>
-/// <param name="Count">Examples evaluated.</param>
-/// <param name="Top2">Examples whose label is among the two best scores.</param>
-/// <param name="SpinUpdates">Spin updates spent per block (Gibbs only).</param>
-/// <param name="Predictions">Predicted class per evaluated example.</param>
-/// <param name="Seconds">Wall time.</param>
-public sealed record EvalResult(int Correct, int Count, int Top2, long[] SpinUpdates, int[] Predictions, double Seconds)
-{
-    /// <summary>Top-1 accuracy in [0, 1].</summary>
-    public double Accuracy => Count == 0 ? 0 : (double)Correct / Count;
-    /// <summary>Top-2 accuracy in [0, 1].</summary>
-    public double Top2Accuracy => Count == 0 ? 0 : (double)Top2 / Count;
-}
+namespace Thermo.Evaluation;
 
 /// <summary>Evaluates trained models on a labelled dataset.</summary>
-public static class Evaluation
+public static class Evaluator
 {
     /// <summary>Settings of a Gibbs evaluation.</summary>
     public sealed record GibbsSettings(int[] SamplesPerBlock, int BurnIn = 4, int Chains = 1, ulong Seed = 1);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Thermo.Sampling;
 using Thermo.IO;
 
-namespace Thermo.Training;
+namespace Thermo.Evaluation;
 
 /// <summary>
 /// The per-example result of <c>thermo eval --out</c> (kind "eval") and merging of shards: a merged result
@@ -15,7 +15,7 @@ public static class EvalShards
     /// bytes (a checkpoint's SHA-256): two checkpoints of one model name are different models to merge.
     /// </summary>
     public static JsonObject ToJson(EvalResult r, string model, string dataset, string split, EvalMode mode,
-        Evaluation.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
+        Evaluator.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
     {
         return new JsonObject
         {
