@@ -8,8 +8,7 @@ public class ShippedModelTests
 {
     static string Models()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Thermo.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        string root = RepositoryRoot.Path;
         return Path.Combine(root, "models");
     }
 
