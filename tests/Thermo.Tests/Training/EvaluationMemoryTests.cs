@@ -54,7 +54,7 @@ public sealed class EvaluationMemoryTests
         long before = GradMode.RecordedOnThisThread;
         Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.Forward, batchSize: 16);
         Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.MeanField, batchSize: 16);
-        Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.Gibbs, new Evaluator.GibbsSettings([4, 4, 4], 2), batchSize: 16);
+        Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.Gibbs, new GibbsSettings(BlockSchedule.Uniform(3, 4, burnIn: 2)), batchSize: 16);
         Assert.Equal(before, GradMode.RecordedOnThisThread);
 
         // The counter does see a graph when one is recorded, so the equality above can fail.
