@@ -23,7 +23,7 @@ internal static class ScheduleLedgerCommand
         {
             using var output = options.Claim(parse);
             var (spec, model, _) = TrainingRun.Load(parse.GetValue(options.Model)!);
-            if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(options.Model)}' holds a {spec.Family} model; the ledger is for thermodynamic (ising-blocks) models");
+            if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(options.Model)}' holds a {spec.FamilyName} model; the ledger is for thermodynamic (ising-blocks) models");
             var pipeline = new BlockPipeline(net);
             var schedule = BlockSchedule.Parse(parse.GetValue(samples)!, pipeline.Blocks, parse.GetValue(options.Burn), "--samples", ScheduleOptions.MaxSamples);
             var ledger = CostLedger.For(pipeline, schedule);

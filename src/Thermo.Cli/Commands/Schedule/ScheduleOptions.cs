@@ -33,7 +33,7 @@ internal sealed class ScheduleOptions
     public ScheduleExamples Load(ParseResult parse, int examples)
     {
         var (spec, model, meta) = TrainingRun.Load(parse.GetValue(Model)!);
-        if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(Model)}' holds a {spec.Family} model; schedules are for thermodynamic (ising-blocks) models");
+        if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(Model)}' holds a {spec.FamilyName} model; schedules are for thermodynamic (ising-blocks) models");
         string datasetName = parse.GetValue(Dataset) ?? meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault()
             ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
         var data = DatasetCatalog.Load(datasetName, "test", new DataFetcher(parse.GetValue(DataDir)));
