@@ -17,7 +17,7 @@ public unsafe class SpinKernelTests
         var lay = new LayerLayout(new SpinLayer("l", [c, h, w]), 0, 0);
         var canonical = Enumerable.Range(0, c * h * w).Select(i => (uint)i * 2654435761u).ToArray();
         var last = new uint[lay.Cp * h * w];
-        fixed (uint* a = canonical, b = last) SpinKernels.ChannelsLast(lay, a, b);
+        fixed (uint* a = canonical, b = last) ChannelsLastTranspose.Apply(lay, a, b);
         for (int ch = 0; ch < c; ch++)
             for (int p = 0; p < h * w; p++)
                 Assert.Equal(canonical[ch * h * w + p], last[p * lay.Cp + ch]);
