@@ -8,8 +8,9 @@ using Thermo.Nn;
 using Thermo.Tensors;
 using Thermo.Training;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using Thermo.Tests.IO;
 
-namespace Thermo.Tests.IO;
+namespace Thermo.Tests.Cli.Commands;
 
 public class ExportCommandTests : IDisposable
 {
