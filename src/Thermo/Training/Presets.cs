@@ -58,7 +58,7 @@ public static class Presets
                 "output": {"type": "conv2d", "out": 256, "kernel": 2, "stride": 2, "padding": 0}},
                {"hidden": {"type": "linear", "out": 512}, "output": {"type": "linear"}}],
              "objective": {"samples": 64, "iterations": 1, "variance": false}}
-            """, new TrainOptions { Epochs = 25, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.5f }, AugmentPadding: 4, AugmentFlip: true),
+            """, new TrainOptions { Epochs = 20, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.5f }, AugmentPadding: 4, AugmentFlip: true),
     ];
 
     /// <summary>Finds a preset by name (case-insensitive) or throws listing the known ones.</summary>
