@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Thermo.Kernels;
 using Thermo.Tensors;
 
 namespace Thermo.Cli;

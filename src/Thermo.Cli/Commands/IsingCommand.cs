@@ -47,7 +47,7 @@ public static class IsingCommand
         bool manifest;
         try { manifest = JsonNode.Parse(text) is JsonObject o && o.ContainsKey("format"); }
         catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
-        return manifest ? IsingProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
+        return manifest ? ScheduledProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
     }
 
     static Command Sample()

@@ -59,7 +59,7 @@ public static class ScheduleCommand
         public PilotOptions PilotOptions(ParseResult parse) => new()
         {
             PoolSamples = parse.GetValue(Pool), Draws = parse.GetValue(Draws), BurnIn = parse.GetValue(Burn),
-            Seed = Randomness.Philox.Stream(parse.GetValue(Seed), 0x9170),
+            Seed = Randomness.Philox.Stream(parse.GetValue(Seed), StreamTag.PilotSeed),
         };
     }
 
@@ -173,6 +173,7 @@ public static class ScheduleCommand
             var o = new JsonObject
             {
                 ["model"] = d.Spec.Name, ["examples"] = d.Labels.Length, ["goal"] = goal,
+                ["schedule"] = best.ToString(),
                 ["samples"] = new JsonArray(best.Samples.Select(v => (JsonNode)v).ToArray()),
                 ["burn_in"] = new JsonArray(best.BurnIn.Select(v => (JsonNode)v).ToArray()),
                 ["predicted_accuracy"] = acc, ["predicted_standard_error"] = se,
@@ -210,11 +211,13 @@ public static class ScheduleCommand
     static Command CurveCommand(Common c)
     {
         var examples = c.Examples(1000);
-        var samples = new Option<string>("--samples") { Description = "uniform G values", DefaultValueFactory = _ => "1,2,4,8,16,32,64,128,256,512,1024" };
+        var uniform = new Option<string>("--uniform") { Description = "uniform G values", DefaultValueFactory = _ => "1,2,4,8,16,32,64,128,256,512,1024" };
+        // --samples is G per block everywhere else; this list was once spelt so, and the old spelling still works.
+        var uniformOldSpelling = new Option<string?>("--samples") { Description = "old spelling of --uniform", Hidden = true };
         var replicates = new Option<int>("--replicates") { Description = "replicate runs at G = 1 (fewer at larger G: max(1, R/G))", DefaultValueFactory = _ => 8 }.Within(1, 1024);
         var noMeasure = new Option<bool>("--predict-only") { Description = "skip the measurement" };
         var cmd = new Command("curve", "Accuracy against uniform G: predicted from the pilot and measured by sampling on the same examples, with the large-G law.")
-            { c.Model, c.Dataset, c.DataDir, examples, c.Start, samples, replicates, noMeasure, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
+            { c.Model, c.Dataset, c.DataDir, examples, c.Start, uniform, uniformOldSpelling, replicates, noMeasure, c.Burn, c.Pool, c.Draws, c.Seed, c.Out, c.Force, c.Json };
         cmd.WithAction(parse =>
         {
             using var output = c.Claim(parse);
@@ -222,7 +225,7 @@ public static class ScheduleCommand
             var d = c.Load(parse, parse.GetValue(examples));
             var p = d.Pipeline;
             int burn = parse.GetValue(c.Burn), reps = parse.GetValue(replicates);
-            var gs = ParseList(parse.GetValue(samples)!, "--samples").Distinct().Order().ToArray();
+            var gs = (parse.GetValue(uniformOldSpelling) is string old ? ParseList(old, "--samples") : ParseList(parse.GetValue(uniform)!, "--uniform")).Distinct().Order().ToArray();
             var pilot = PilotModel.Fit(p, d.Inputs, d.Labels, d.Start, gs.Select(g => Enumerable.Repeat(g, p.Blocks - 1).ToArray()), c.PilotOptions(parse), Progress(json));
             var measured = new Dictionary<int, ScheduleOutcome>();
             if (!parse.GetValue(noMeasure))
@@ -420,8 +423,7 @@ public static class ScheduleCommand
             var (spec, model, _) = TrainingRun.Load(parse.GetValue(c.Model)!);
             if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(c.Model)}' holds a {spec.Family} model; the ledger is for thermodynamic (ising-blocks) models");
             var p = new BlockPipeline(net);
-            var g = EvalCommand.ParseSamples(parse.GetValue(samples)!, p.Blocks, MaxSamples);
-            var s = new BlockSchedule(g, Enumerable.Repeat(parse.GetValue(c.Burn), p.Blocks).ToArray());
+            var s = BlockSchedule.Parse(parse.GetValue(samples)!, p.Blocks, parse.GetValue(c.Burn), "--samples", MaxSamples);
             var l = CostLedger.For(p, s);
             var digital = EnergyProfile.Digital45nm();
             if (parse.GetValue(c.Json))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Thermo.Distributed;
+using Thermo.Reports;
 using Thermo.Training;
 using Thermo.IO;
 

@@ -1,3 +1,4 @@
+using Thermo.Blocks;
 using Thermo.Randomness;
 
 namespace Thermo.Analysis;

@@ -1,4 +1,5 @@
 using Thermo.Autograd;
+using Thermo.Blocks;
 using Thermo.Randomness;
 using Thermo.Sampling;
 using Thermo.Tensors;
@@ -149,7 +150,7 @@ public sealed class PilotModel : IAccuracyModel
                     var sr = trace.Series(slot, chainOfDraw[r], k);
                     int sum = 0;
                     for (int j = offset[r]; j < offset[r] + g; j++) sum += sr[j];
-                    x[r][k] = sum > 0 || (sum == 0 && Philox.Uniform(options.Seed, Philox.Stream(stream, (ulong)r, 0x71E), (ulong)k) < 0.5f) ? (sbyte)1 : (sbyte)-1;
+                    x[r][k] = sum > 0 || (sum == 0 && Philox.Uniform(options.Seed, Philox.Stream(stream, (ulong)r, StreamTag.TieBreak), (ulong)k) < 0.5f) ? (sbyte)1 : (sbyte)-1;
                 }
             return x;
         }
@@ -248,7 +249,7 @@ public sealed class PilotModel : IAccuracyModel
 
     static ulong Hash(int[] prefix, int block, int g)
     {
-        ulong h = Philox.Stream((ulong)block, (ulong)g, 0xB10C5);
+        ulong h = Philox.Stream((ulong)block, (ulong)g, StreamTag.PilotPath);
         foreach (int p in prefix) h = Philox.Stream(h, (ulong)p);
         return h;
     }

@@ -167,7 +167,7 @@ public sealed class Trainer
                 using (new TensorScope())
                 {
                     metrics.Clear();
-                    var (images, labels) = DataParallel is { } dp ? dp.Slice(batch) : batch;
+                    var (images, labels) = DataParallel is { } dp ? dp.Slice(batch.Images, batch.Labels) : (batch.Images, batch.Labels);
                     var loss = objective is not null
                         ? objective.Loss(images, labels, step, metrics)
                         : F.CrossEntropy(model.Forward(images), labels, options.LabelSmoothing);

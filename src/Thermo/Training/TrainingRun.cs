@@ -3,6 +3,7 @@ using Thermo.Blocks;
 using Thermo.Data;
 using Thermo.IO;
 using Thermo.Nn;
+using Thermo.Evaluation;
 
 namespace Thermo.Training;
 
@@ -140,7 +141,7 @@ public static class TrainingRun
             },
         };
         if (o.ValidateEachEpoch && writer)
-            trainer.Validate = m => Evaluation.Run(m, test, normalization, EvalMode.Forward).Accuracy;
+            trainer.Validate = m => Evaluator.Run(m, test, normalization, EvalMode.Forward).Accuracy;
         if (o.Resume)
         {
             trainer.Resume(checkpoint);
@@ -150,7 +151,7 @@ public static class TrainingRun
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var state = trainer.Run(cancel);
         bool finished = state.Epoch >= options.Epochs;
-        double? acc = finished && writer ? Evaluation.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
+        double? acc = finished && writer ? Evaluator.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
         return new TrainingRunResult(checkpoint, spec, model, state, acc, clock.Elapsed.TotalSeconds, test, normalization, finished, trainer.Stopped);
     }
 

@@ -4,6 +4,7 @@ using Thermo.Cli.Commands;
 using Thermo.Sampling;
 using Thermo.Tests.Data;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Tests.Cli;
 

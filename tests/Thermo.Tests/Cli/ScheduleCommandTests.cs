@@ -52,7 +52,7 @@ public class ScheduleCommandTests : IDisposable
         Assert.Equal(2, doc["samples"]!.AsArray().Count);
         Assert.True(doc["predicted_accuracy"]!.GetValue<double>() >= 0.05);
 
-        Assert.Equal(0, Run(out o, "schedule", "curve", "--model", ckpt, "--dataset", data, "--samples", "1,3", "--examples", "8", "--replicates", "2",
+        Assert.Equal(0, Run(out o, "schedule", "curve", "--model", ckpt, "--dataset", data, "--uniform", "1,3", "--examples", "8", "--replicates", "2",
             "--draws", "2", "--pilot-samples", "8", "--out", dir.File("curve"), "--threads", "1"));
         Assert.True(File.Exists(Path.Combine(dir.File("curve"), "report.json")));
         Assert.Contains("predicted", o);

@@ -4,6 +4,7 @@ using Thermo.Data;
 using Thermo.Randomness;
 using Thermo.Tensors;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Tests.Training;
 
@@ -51,9 +52,9 @@ public sealed class EvaluationMemoryTests
         var data = Images(40);
         Assert.All(net.Parameters(), p => Assert.True(p.RequiresGrad));
         long before = GradMode.RecordedOnThisThread;
-        Evaluation.Run(net, data, Normalization.UnitRange, EvalMode.Forward, batchSize: 16);
-        Evaluation.Run(net, data, Normalization.UnitRange, EvalMode.MeanField, batchSize: 16);
-        Evaluation.Run(net, data, Normalization.UnitRange, EvalMode.Gibbs, new Evaluation.GibbsSettings([4, 4, 4], 2), batchSize: 16);
+        Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.Forward, batchSize: 16);
+        Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.MeanField, batchSize: 16);
+        Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.Gibbs, new GibbsSettings(BlockSchedule.Uniform(3, 4, burnIn: 2)), batchSize: 16);
         Assert.Equal(before, GradMode.RecordedOnThisThread);
 
         // The counter does see a graph when one is recorded, so the equality above can fail.
@@ -70,14 +71,14 @@ public sealed class EvaluationMemoryTests
     {
         var net = Net();
         const int batch = 25;
-        Evaluation.Run(net, Images(batch), Normalization.UnitRange, EvalMode.MeanField, batchSize: batch); // JIT and kernel workspaces
+        Evaluator.Run(net, Images(batch), Normalization.UnitRange, EvalMode.MeanField, batchSize: batch); // JIT and kernel workspaces
 
         (long PeakFloats, long AllocatedBytes) Measure(int count)
         {
             var data = Images(count);
             TensorScope.ResetPeak();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
-            Evaluation.Run(net, data, Normalization.UnitRange, EvalMode.MeanField, batchSize: batch);
+            Evaluator.Run(net, data, Normalization.UnitRange, EvalMode.MeanField, batchSize: batch);
             return (TensorScope.PeakFloatsOnThisThread, GC.GetAllocatedBytesForCurrentThread() - allocated);
         }
 
@@ -124,7 +125,7 @@ public sealed class EvaluationMemoryTests
         long pooledAfterStep = TensorPool.PooledFloats;
         Assert.True(pooledAfterStep > 0);
 
-        Evaluation.Run(net, Images(60), Normalization.UnitRange, EvalMode.MeanField, batchSize: 20);
+        Evaluator.Run(net, Images(60), Normalization.UnitRange, EvalMode.MeanField, batchSize: 20);
         Assert.Equal(pooledAfterStep, TensorPool.PooledFloats);
 
         // The next step finds its buffers in the pool: it allocates far less than the step's tensors.

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Thermo.Reports;
+using Thermo.Analysis;
 
-namespace Thermo.Analysis;
+namespace Thermo.Reports;
 
 /// <summary>
 /// Sections of the inference cost-versus-accuracy report (<see cref="RunReport"/>): accuracy against samples predicted

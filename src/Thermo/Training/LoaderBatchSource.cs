@@ -1,6 +1,6 @@
-using Thermo.Training;
+using Thermo.Data;
 
-namespace Thermo.Data;
+namespace Thermo.Training;
 
 /// <summary>
 /// A <see cref="DataLoader"/> as the trainer's <see cref="IBatchSource"/>. Each batch's storage is handed back to

@@ -1,6 +1,4 @@
-using Thermo.Sampling;
-
-namespace Thermo.Analysis;
+namespace Thermo.Sampling;
 
 /// <summary>
 /// Running sums Σ_{g&lt;G} s_i(g) of a layer's spins over the first G samples of every chain, kept for several G

@@ -1,4 +1,4 @@
-namespace Thermo.Tensors;
+namespace Thermo.Kernels;
 
 /// <summary>
 /// Splits index ranges across the worker threads. Work below minPerThread items per

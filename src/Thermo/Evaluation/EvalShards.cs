@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using Thermo.Blocks;
 using Thermo.Sampling;
 using Thermo.IO;
 
-namespace Thermo.Training;
+namespace Thermo.Evaluation;
 
 /// <summary>
 /// The per-example result of <c>thermo eval --out</c> (kind "eval") and merging of shards: a merged result
@@ -15,7 +16,7 @@ public static class EvalShards
     /// bytes (a checkpoint's SHA-256): two checkpoints of one model name are different models to merge.
     /// </summary>
     public static JsonObject ToJson(EvalResult r, string model, string dataset, string split, EvalMode mode,
-        Evaluation.GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
+        GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
     {
         return new JsonObject
         {
@@ -25,8 +26,8 @@ public static class EvalShards
             ["dataset"] = dataset,
             ["split"] = split,
             ["mode"] = mode.ToString().ToLowerInvariant(),
-            ["samples"] = gibbs is null ? null : new JsonArray(gibbs.SamplesPerBlock.Select(g => (JsonNode)g).ToArray()),
-            ["burn_in"] = gibbs?.BurnIn,
+            ["samples"] = gibbs is null ? null : new JsonArray(gibbs.Schedule.Samples.Select(g => (JsonNode)g).ToArray()),
+            ["burn_in"] = gibbs is null ? null : BurnIn(gibbs.Schedule),
             ["chains"] = gibbs?.Chains,
             ["seed"] = gibbs?.Seed,
             ["shard"] = shard.ToString(),
@@ -40,6 +41,11 @@ public static class EvalShards
             ["seconds"] = Math.Round(r.Seconds, 3),
         };
     }
+
+    /// <summary>The burn-in as one number when every block has the same, else one per block.</summary>
+    static JsonNode BurnIn(BlockSchedule schedule) => schedule.HasUniformBurnIn
+        ? JsonValue.Create(schedule.BurnIn[0])
+        : new JsonArray(schedule.BurnIn.Select(t => (JsonNode)t).ToArray());
 
     /// <summary>The headline numbers (no per-example arrays).</summary>
     public static JsonObject Summary(JsonObject doc)

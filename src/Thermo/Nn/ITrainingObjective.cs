@@ -1,6 +1,6 @@
 using Thermo.Tensors;
 
-namespace Thermo.Training;
+namespace Thermo.Nn;
 
 /// <summary>
 /// A model that defines its own training loss (e.g. a thermodynamic network whose loss adds fixed-point and

@@ -4,40 +4,11 @@ using Thermo.Data;
 using Thermo.Nn;
 using Thermo.Tensors;
 
-namespace Thermo.Training;
-
-/// <summary>How a trained model is evaluated.</summary>
-public enum EvalMode
-{
-    /// <summary>Deterministic forward pass (digital networks; the noise-free surrogate of block networks).</summary>
-    Forward,
-    /// <summary>Block networks: the noise-free mean-field surrogate (same as forward for them).</summary>
-    MeanField,
-    /// <summary>Block networks: compiled Ising programs run by real Gibbs sampling.</summary>
-    Gibbs,
-}
-
-/// <summary>Accuracy and, for Gibbs sampling, its cost.</summary>
-/// <param name="Correct">Correctly classified examples.</param>
-/// <param name="Count">Examples evaluated.</param>
-/// <param name="Top2">Examples whose label is among the two best scores.</param>
-/// <param name="SpinUpdates">Spin updates spent per block (Gibbs only).</param>
-/// <param name="Predictions">Predicted class per evaluated example.</param>
-/// <param name="Seconds">Wall time.</param>
-public sealed record EvalResult(int Correct, int Count, int Top2, long[] SpinUpdates, int[] Predictions, double Seconds)
-{
-    /// <summary>Top-1 accuracy in [0, 1].</summary>
-    public double Accuracy => Count == 0 ? 0 : (double)Correct / Count;
-    /// <summary>Top-2 accuracy in [0, 1].</summary>
-    public double Top2Accuracy => Count == 0 ? 0 : (double)Top2 / Count;
-}
+namespace Thermo.Evaluation;
 
 /// <summary>Evaluates trained models on a labelled dataset.</summary>
-public static class Evaluation
+public static class Evaluator
 {
-    /// <summary>Settings of a Gibbs evaluation.</summary>
-    public sealed record GibbsSettings(int[] SamplesPerBlock, int BurnIn = 4, int Chains = 1, ulong Seed = 1);
-
     /// <summary>
     /// Evaluates examples [start, start + count) of <paramref name="data"/>. Gibbs randomness is keyed by the
     /// example's index, so any split of the range (shards, batches) gives the same per-example results.
@@ -54,7 +25,7 @@ public static class Evaluation
         if (mode == EvalMode.Gibbs)
         {
             if (gibbs is null) throw new ArgumentException("Gibbs evaluation needs sampling settings");
-            return RunGibbs(new BlockGibbsEvaluator(blockNet!), data, normalization, gibbs, start, count, batchSize, progress);
+            return RunGibbs(new BlockPipeline(blockNet!), data, normalization, gibbs, start, count, batchSize, progress);
         }
         model.Eval();
         return Score(data, normalization, start, count, batchSize, progress, 0, (batch, _) =>
@@ -70,12 +41,12 @@ public static class Evaluation
     /// Gibbs evaluation of a compiled network (<see cref="Run"/> compiles a checkpoint's network first); the same
     /// per-example randomness, so results equal those of the checkpoint it was compiled from.
     /// </summary>
-    public static EvalResult RunGibbs(BlockGibbsEvaluator evaluator, LabeledImages data, Normalization normalization, GibbsSettings gibbs,
+    public static EvalResult RunGibbs(BlockPipeline pipeline, LabeledImages data, Normalization normalization, GibbsSettings gibbs,
         int start = 0, int count = -1, int batchSize = 100, Action<int, int>? progress = null) =>
-        Score(data, normalization, start, count, batchSize, progress, evaluator.Programs.Count, (batch, first) =>
+        Score(data, normalization, start, count, batchSize, progress, pipeline.Blocks, (batch, first) =>
         {
-            var r = evaluator.Evaluate(batch.Images, gibbs.SamplesPerBlock, gibbs.BurnIn, gibbs.Chains, gibbs.Seed, first);
-            return (r.Scores, evaluator.Classes, r.SpinUpdates);
+            var r = pipeline.Evaluate(batch.Images, gibbs.Schedule, gibbs.Chains, gibbs.Seed, first);
+            return (r.Scores, pipeline.Classes, r.SpinUpdates);
         });
 
     /// <summary>Top-1 and top-2 scoring over batches; <paramref name="classify"/> gets a batch and its first example's index.</summary>

@@ -1,7 +1,7 @@
 using Thermo.Blocks;
-using Thermo.Reports;
+using Thermo.Training;
 
-namespace Thermo.Training;
+namespace Thermo.Reports;
 
 /// <summary>The report of a training run: results, learning curves, the model and (for block networks) its machine.</summary>
 public static class TrainingReport

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using Thermo.Tensors;
 
 namespace Thermo.Kernels;
 
@@ -15,7 +14,7 @@ namespace Thermo.Kernels;
 /// forward Y = W·X̂, data gradient dX̂ = Wᵀ·dY folded back (col2im), weight gradient dW = dY·X̂ᵀ.
 /// See docs/kernels.md.
 /// </remarks>
-public static unsafe class Conv2d
+public static unsafe class Conv2dKernel
 {
     /// <summary>out = conv(in, w) + bias. <paramref name="bias"/> may be empty.</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
