@@ -135,7 +135,7 @@ public static class TrainCommand
                 Console.Error.WriteLine($"stopped by SIGTERM at step {result.State.Step} with a checkpoint; continue with --auto-resume (or --resume) --out {outDir}");
             else if (!silent)
                 Console.WriteLine(result.Finished
-                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
+                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == ModelFamily.IsingBlocks ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
                     : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {outDir}");
             return exit;
         }

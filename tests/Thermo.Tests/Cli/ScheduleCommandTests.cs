@@ -9,6 +9,7 @@ using Thermo.Training;
 
 namespace Thermo.Tests.Cli;
 
+[Collection(ConsoleCollection.Name)]
 public class ScheduleCommandTests : IDisposable
 {
     readonly TempDirectory dir = new();
