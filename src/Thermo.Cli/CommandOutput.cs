@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Thermo.IO;
 
 namespace Thermo.Cli;
@@ -10,10 +11,19 @@ namespace Thermo.Cli;
 /// Run directories are built in a sibling staging directory and swapped in by two renames; files are staged in a
 /// sibling directory and moved into place as one <see cref="CommitJournal"/> change, which also removes stale files
 /// of the old result.
+/// Ctrl-C (SIGINT) and SIGTERM end the process without running <see cref="Dispose"/>, so a handler does its work
+/// first (<see cref="Interrupt"/>): it removes every unfinished output of the process and then ends it, while a
+/// <see cref="Commit"/> in progress completes before the handler runs and none starts after it.
 /// </summary>
-public sealed class CommandOutput : IDisposable
+public sealed partial class CommandOutput : IDisposable
 {
     const string OldPrefix = ".thermo-old-";
+
+    // Outputs of this process that are neither committed nor disposed; the signal handler cleans them up.
+    static readonly object Gate = new();
+    static readonly List<CommandOutput> Live = [];
+    static PosixSignalRegistration[]? registrations;
+    static bool interrupted;
 
     enum Kind { StagedDirectory, InPlaceDirectory, Files }
 
@@ -22,6 +32,7 @@ public sealed class CommandOutput : IDisposable
     readonly string? staging;
     readonly string? firstCreated;
     readonly IReadOnlyList<string> stale;
+    readonly string? marker;
     bool committed;
 
     /// <summary>Where the command writes: the staging directory, or the run directory itself when it runs in place.</summary>
@@ -29,11 +40,20 @@ public sealed class CommandOutput : IDisposable
 
     // firstCreated: the outermost directory on the way to the output that did not exist before this command,
     // removed again (with those inside it) if the command fails and leaves them empty.
-    CommandOutput(Kind kind, string target, string? staging, string? firstCreated, IReadOnlyList<string>? stale = null)
+    // marker: for a run written in place, the file that makes it resumable (kept when the run is interrupted).
+    CommandOutput(Kind kind, string target, string? staging, string? firstCreated, IReadOnlyList<string>? stale = null, string? marker = null)
     {
         this.kind = kind; this.target = target; this.staging = staging; this.firstCreated = firstCreated;
         this.stale = stale ?? [];
+        this.marker = marker;
         Path = staging ?? target;
+        lock (Gate)
+        {
+            if (interrupted) throw new OperationCanceledException("interrupted");
+            Live.Add(this);
+            registrations ??= OperatingSystem.IsWindows() ? [] :
+                [PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt)];
+        }
     }
 
     /// <summary>A run directory that is written from scratch: staged beside <paramref name="path"/> and swapped in at <see cref="Commit"/>.</summary>
@@ -56,7 +76,7 @@ public sealed class CommandOutput : IDisposable
         string full = RequireDirectoryPath(path, option);
         if (resume && force) throw new ArgumentException("--resume continues the run in --out and --force replaces it: give one of them");
         bool empty = IsEmpty(full);
-        if (resume || empty) return new CommandOutput(Kind.InPlaceDirectory, full, null, FirstMissing(full));
+        if (resume || empty) return new CommandOutput(Kind.InPlaceDirectory, full, null, FirstMissing(full), marker: marker);
         if (force) return Staged(full);
         string markerPath = System.IO.Path.Combine(path, marker);
         if (File.Exists(markerPath))
@@ -82,8 +102,10 @@ public sealed class CommandOutput : IDisposable
             throw new IOException($"'{old[0]}' exists: pass --force to replace it{(old.Count > 1 ? $" (and {old.Count - 1} more file(s) of the same result)" : "")}, or choose another {option}");
         string? firstCreated = FirstMissing(dir);
         string staging = System.IO.Path.Combine(dir, AtomicFile.TempPrefix + "out-" + Guid.NewGuid().ToString("N")[..12]);
+        // Registered before the staging directory exists, so that an interrupt from here on removes it.
+        var output = new CommandOutput(Kind.Files, dir, staging, firstCreated, old.Except(full).ToList());
         System.IO.Directory.CreateDirectory(staging);
-        return new CommandOutput(Kind.Files, dir, staging, firstCreated, old.Except(full).ToList());
+        return output;
     }
 
     /// <summary>An optional single output file (<c>--out FILE</c>); null when <paramref name="path"/> is null (the command prints instead).</summary>
@@ -114,7 +136,18 @@ public sealed class CommandOutput : IDisposable
     /// <summary>Publishes the complete result: swaps the staged directory or files in and removes the old ones.</summary>
     public void Commit()
     {
-        if (committed) return;
+        // Under the lock: a signal that arrives now waits until the result is published, and none is published after one.
+        lock (Gate)
+        {
+            if (committed) return;
+            if (interrupted) throw new OperationCanceledException("interrupted");
+            CommitUnderLock();
+            Live.Remove(this);
+        }
+    }
+
+    void CommitUnderLock()
+    {
         // Fault injection for the tests of the rule "a run that fails late leaves the previous result intact".
         if (Environment.GetEnvironmentVariable("THERMO_FAULT") == "before-commit")
             throw new IOException("fault injected before the output was committed (THERMO_FAULT=before-commit)");
@@ -146,8 +179,17 @@ public sealed class CommandOutput : IDisposable
     /// <summary>Without <see cref="Commit"/>: removes the staging directory, or the run directory if this command created it and left it empty.</summary>
     public void Dispose()
     {
-        if (committed) return;
-        committed = true;
+        lock (Gate)
+        {
+            Live.Remove(this);
+            if (committed) return;
+            committed = true;
+        }
+        RemoveUnfinished();
+    }
+
+    void RemoveUnfinished()
+    {
         if (staging is not null) TryDeleteDirectory(staging);
         if (firstCreated is null) return;
         // Remove the directories this command created, innermost first, as long as they are empty.
@@ -158,6 +200,74 @@ public sealed class CommandOutput : IDisposable
             if (dir == firstCreated) break;
             dir = System.IO.Path.GetDirectoryName(dir);
         }
+    }
+
+    /// <summary>
+    /// SIGINT or SIGTERM: removes every unfinished output, as <see cref="Dispose"/> would, and ends the process (exit
+    /// 130 or 143, as a shell reports a process ended by the signal). A run written in place keeps its directory only if
+    /// it holds a resumable checkpoint, minus partly written files. SIGTERM is left alone while a command that stops
+    /// itself at a checkpoint listens for it (<see cref="PreemptionSignal"/>).
+    /// </summary>
+    static void Interrupt(PosixSignalContext context)
+    {
+        if (context.Signal == PosixSignal.SIGTERM && PreemptionSignal.Listening) return;
+        lock (Gate)
+        {
+            if (Live.Count == 0) return; // nothing unfinished: the signal's default action
+            interrupted = true;
+            string name = context.Signal == PosixSignal.SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)";
+            foreach (var output in Live)
+            {
+                output.committed = true;
+                output.RemoveInterrupted();
+                Console.Error.WriteLine($"{name}: {output.Describe()}");
+            }
+            Live.Clear();
+            context.Cancel = true;
+            // Ends the process now, with no further managed code: the command's threads cannot write into what was just removed.
+            if (OperatingSystem.IsWindows()) Environment.Exit(130);
+            Posix.Exit(context.Signal == PosixSignal.SIGINT ? 130 : 143);
+        }
+    }
+
+    void RemoveInterrupted()
+    {
+        if (kind == Kind.InPlaceDirectory && System.IO.Directory.Exists(target))
+        {
+            bool resumable = marker is not null && File.Exists(System.IO.Path.Combine(target, marker));
+            if (!resumable && firstCreated is not null)
+            {
+                // This command created the directory and nothing in it can be resumed: it goes, with the parents it created.
+                TryDeleteDirectory(target);
+            }
+            else
+            {
+                foreach (var partial in System.IO.Directory.EnumerateFileSystemEntries(target, AtomicFile.TempPrefix + "*").ToList())
+                    if (System.IO.Directory.Exists(partial)) TryDeleteDirectory(partial); else TryDeleteFile(partial);
+            }
+        }
+        RemoveUnfinished();
+    }
+
+    string Describe() => kind switch
+    {
+        Kind.InPlaceDirectory when marker is not null && File.Exists(System.IO.Path.Combine(target, marker)) => $"'{target}' keeps its last checkpoint; --resume continues the run",
+        Kind.InPlaceDirectory => System.IO.Directory.Exists(target) ? $"removed the unfinished files in '{target}'" : $"removed the unfinished run directory '{target}'",
+        Kind.StagedDirectory => $"removed the unfinished output; '{target}' is {(System.IO.Directory.Exists(target) ? "unchanged" : "not created")}",
+        _ => $"removed the unfinished output; nothing in '{target}' was changed",
+    };
+
+    static void TryDeleteFile(string file)
+    {
+        try { File.Delete(file); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    static partial class Posix
+    {
+        [LibraryImport("libc", EntryPoint = "_exit")]
+        internal static partial void Exit(int status);
     }
 
     static string? FirstMissing(string dir)
@@ -174,8 +284,9 @@ public sealed class CommandOutput : IDisposable
         string parent = System.IO.Path.GetDirectoryName(full)!;
         string? firstCreated = FirstMissing(parent);
         string staging = System.IO.Path.Combine(parent, AtomicFile.TempPrefix + System.IO.Path.GetFileName(full) + "-" + Guid.NewGuid().ToString("N")[..12]);
+        var output = new CommandOutput(Kind.StagedDirectory, full, staging, firstCreated);
         System.IO.Directory.CreateDirectory(staging);
-        return new CommandOutput(Kind.StagedDirectory, full, staging, firstCreated);
+        return output;
     }
 
     // Two renames: the old directory steps aside, the new one takes its name. A crash between them leaves the

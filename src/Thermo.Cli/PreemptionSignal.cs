@@ -9,12 +9,17 @@ namespace Thermo.Cli;
 /// </summary>
 public sealed class PreemptionSignal : IDisposable
 {
+    static int listening;
     readonly CancellationTokenSource source = new();
     readonly PosixSignalRegistration registration;
+
+    /// <summary>True while a command stops itself at its next checkpoint on SIGTERM (so nothing else acts on the signal).</summary>
+    public static bool Listening => Volatile.Read(ref listening) > 0;
 
     /// <summary>Starts listening for SIGTERM.</summary>
     public PreemptionSignal()
     {
+        Interlocked.Increment(ref listening);
         registration = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true; // keep running until the checkpoint is written
@@ -28,6 +33,7 @@ public sealed class PreemptionSignal : IDisposable
     /// <summary>Restores the default SIGTERM handling.</summary>
     public void Dispose()
     {
+        Interlocked.Decrement(ref listening);
         registration.Dispose();
         source.Dispose();
     }

@@ -142,13 +142,16 @@ public static class CifarReader
             throw new InvalidDataException($"{name}: {length} bytes exceeds the {DataLimits.MaxEntryBytes}-byte limit for one batch file (DataLimits.MaxEntryBytes)");
     }
 
+    // Batch files reached through a symbolic link out of the directory are refused (DatasetRoot).
     static List<string> FindInDirectory(string directory, Layout layout)
     {
+        var root = new DatasetRoot(directory);
         foreach (var candidate in new[] { directory }.Concat(Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal)))
         {
             var files = Directory.EnumerateFiles(candidate).Where(f => layout.Wanted(Path.GetFileName(f))).ToList();
             if (files.Count == 0) continue;
             files.Sort(BatchOrder);
+            foreach (var file in files) root.Resolve(file);
             return files;
         }
         return [];

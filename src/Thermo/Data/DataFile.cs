@@ -16,6 +16,30 @@ internal static class DataFile
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>
+    /// What the first bytes of a file look like, in words ("it starts like a ZIP archive"), for error messages. Errors
+    /// never echo a file's bytes: a symbolic link or a damaged file can put anything there (a password file, a
+    /// key), and an error line is pasted into logs and issues.
+    /// </summary>
+    public static string Looks(ReadOnlySpan<byte> head) => head switch
+    {
+        [] => "the file is empty",
+        [0x1f, 0x8b, ..] => "it starts like a gzip stream",
+        [(byte)'P', (byte)'K', ..] => "it starts like a ZIP archive",
+        [0x89, (byte)'P', (byte)'N', (byte)'G', ..] => "it starts like a PNG image",
+        [0xFF, 0xD8, ..] => "it starts like a JPEG image",
+        [0, 0, 0x08, ..] => "it starts like an IDX file",
+        _ when IsText(head) => "it starts with text",
+        _ => "it starts with bytes of no format Thermo knows",
+    };
+
+    static bool IsText(ReadOnlySpan<byte> head)
+    {
+        foreach (byte b in head)
+            if (b < 0x09 || (b > 0x0d && b < 0x20) || b == 0x7f) return false;
+        return true;
+    }
+
     /// <summary>True when the file starts with the gzip magic bytes 1f 8b.</summary>
     public static bool IsGzip(string path)
     {
@@ -38,7 +62,7 @@ internal static class DataFile
             file.Position = 0;
             gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
             if (!gzip && (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase)))
-                throw new InvalidDataException($"{path}: not a gzip file (expected magic bytes 1f 8b, found {(got == 0 ? "an empty file" : string.Join(" ", magic[..got].ToArray().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))))})");
+                throw new InvalidDataException($"{path}: not a gzip file (a gzip file starts with the bytes 1f 8b; {Looks(magic[..got])})");
             return gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         }
         catch

@@ -111,7 +111,11 @@ public static class DatasetCatalog
         if (Directory.Exists(path))
         {
             var idx = Directory.EnumerateFiles(path).Where(IsIdxImagesName).Order(StringComparer.Ordinal).ToList();
-            if (idx.Count > 0) return idx.Select(OpenIdx).OrderBy(s => s.Split, StringComparer.Ordinal).ToList();
+            if (idx.Count > 0)
+            {
+                var root = new DatasetRoot(path);
+                return idx.Select(images => OpenIdx(images, root)).OrderBy(s => s.Split, StringComparer.Ordinal).ToList();
+            }
             var names = Directory.EnumerateFiles(path).Concat(Directory.EnumerateDirectories(path).SelectMany(Directory.EnumerateFiles)).Select(f => Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal);
             if (names.Contains("test_batch.bin") || names.Contains("data_batch_1.bin")) return CifarSplits(path, cifar100: false, names);
             if (names.Contains("train.bin") || names.Contains("test.bin")) return CifarSplits(path, cifar100: true, names);
@@ -120,7 +124,7 @@ public static class DatasetCatalog
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or directory");
         var file = Path.GetFileName(path);
         if (file.EndsWith(".thimg", StringComparison.OrdinalIgnoreCase)) return LabeledImagesFile.Read(path).Splits;
-        if (IsIdxImagesName(path)) return [OpenIdx(path)];
+        if (IsIdxImagesName(path)) return [OpenIdx(path, null)];
         if (file.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
         {
             bool cifar10Name = file.StartsWith("data_batch", StringComparison.Ordinal) || file.StartsWith("test_batch", StringComparison.Ordinal);
@@ -163,7 +167,8 @@ public static class DatasetCatalog
         return name.Contains("images", StringComparison.Ordinal) && name.Contains("idx3", StringComparison.Ordinal);
     }
 
-    static LabeledImages OpenIdx(string imagesPath)
+    // Within a dataset folder (root), the images and labels files must not be links out of it (DatasetRoot).
+    static LabeledImages OpenIdx(string imagesPath, DatasetRoot? root)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(imagesPath))!;
         var name = Path.GetFileName(imagesPath);
@@ -171,6 +176,8 @@ public static class DatasetCatalog
         var candidates = new[] { labelsName, labelsName.EndsWith(".gz", StringComparison.Ordinal) ? labelsName[..^3] : labelsName + ".gz" };
         var labels = candidates.Select(c => Path.Combine(directory, c)).FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"{imagesPath}: no labels file beside it (expected {Path.Combine(directory, labelsName)})");
+        root?.Resolve(imagesPath);
+        root?.Resolve(labels);
         var prefix = name[..name.IndexOf("images", StringComparison.Ordinal)].TrimEnd('-', '_', '.');
         var split = prefix is "t10k" or "test" ? "test" : prefix.Length == 0 ? "all" : prefix;
         // Class count from the labels themselves: 0..max.

@@ -53,7 +53,7 @@ public static class IdxReader
         Span<byte> magic = stackalloc byte[4];
         DataFile.ReadExactly(stream, magic, path, "IDX header (magic number 00 00 08 <rank>)");
         if (magic[0] != 0 || magic[1] != 0 || magic[2] is not (0x08 or 0x09 or 0x0B or 0x0C or 0x0D or 0x0E) || magic[3] is 0)
-            throw new InvalidDataException($"{path}: wrong magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(magic):x8}; an IDX file of {what} starts with 00 00 08 {rank:x2}");
+            throw new InvalidDataException($"{path}: wrong magic number ({DataFile.Looks(magic)}); an IDX file of {what} starts with 00 00 08 {rank:x2}");
         if (magic[2] != UnsignedByte)
             throw new InvalidDataException($"{path}: IDX element type 0x{magic[2]:x2} is not supported; expected unsigned bytes (0x08)");
         if (magic[3] != rank)

@@ -25,7 +25,7 @@ internal static class ImageDecoder
     {
         if (IsPng(data)) return CheckPng(data, name);
         if (IsJpeg(data)) return CheckJpeg(data, name);
-        throw new InvalidDataException($"{name}: unreadable image: neither PNG nor JPEG (first bytes {Convert.ToHexString(data.AsSpan(0, Math.Min(4, data.Length))).ToLowerInvariant()})");
+        throw new InvalidDataException($"{name}: unreadable image: neither PNG nor JPEG ({DataFile.Looks(data.AsSpan(0, Math.Min(64, data.Length)))})");
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ internal static class ImageDecoder
         while (true)
         {
             if (pos >= d.Length) throw new InvalidDataException($"{name}: truncated JPEG: ends at byte {pos} before the image data (SOS)");
-            if (d[pos] != 0xFF) throw new InvalidDataException($"{name}: corrupt JPEG: expected a marker (ff) at byte {pos}, found {d[pos]:x2}");
+            if (d[pos] != 0xFF) throw new InvalidDataException($"{name}: corrupt JPEG: expected a marker (ff) at byte {pos}");
             while (pos < d.Length && d[pos] == 0xFF) pos++;
             if (pos >= d.Length) throw new InvalidDataException($"{name}: truncated JPEG after fill bytes");
             byte marker = d[pos++];

@@ -34,7 +34,7 @@ public static class ImageFolderReader
         if (!isDirectory && !File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or directory (expected an image folder or a .tar/.tar.gz of one)");
         name ??= DefaultName(path);
 
-        List<(string Name, long Length)>? files = isDirectory ? ListImageFiles(path) : null;
+        List<(string Relative, string Real, long Length)>? files = isDirectory ? ListImageFiles(path) : null;
         string? cacheFile = null, key = null;
         if (cacheDirectory is not null)
         {
@@ -82,22 +82,11 @@ public static class ImageFolderReader
     static bool Skipped(string relative) =>
         relative.Split('/').Any(part => part.StartsWith('.') || part == "__MACOSX") || !ImageDecoder.IsImageName(relative);
 
-    static List<(string Name, long Length)> ListImageFiles(string directory)
-    {
-        var files = new List<(string, long)>();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0, MaxRecursionDepth = 8 };
-        foreach (var info in new DirectoryInfo(directory).EnumerateFiles("*", options))
-        {
-            var relative = Path.GetRelativePath(directory, info.FullName).Replace('\\', '/');
-            if (Skipped(relative)) continue;
-            if (files.Count >= DataLimits.MaxEntries) throw new InvalidDataException($"{directory}: more than {DataLimits.MaxEntries} image files (DataLimits.MaxEntries)");
-            files.Add((relative, info.Length));
-        }
-        files.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return files;
-    }
+    // Symbolic links are followed only while they stay inside the folder (DatasetRoot), and files are read by their real path.
+    static List<(string Relative, string Real, long Length)> ListImageFiles(string directory) =>
+        new DatasetRoot(directory).Files(8, relative => !Skipped(relative), DataLimits.MaxEntries);
 
-    static string CacheKey(string path, string name, List<(string Name, long Length)>? files)
+    static string CacheKey(string path, string name, List<(string Relative, string Real, long Length)>? files)
     {
         var text = new StringBuilder($"thermo-imagefolder-v1\n{name}\n{path}\n");
         if (files is null)
@@ -107,13 +96,13 @@ public static class ImageFolderReader
         }
         else
         {
-            foreach (var (relative, length) in files)
-                text.Append(relative).Append('\t').Append(length).Append('\t').Append(File.GetLastWriteTimeUtc(Path.Combine(path, relative)).Ticks).Append('\n');
+            foreach (var (relative, real, length) in files)
+                text.Append(relative).Append('\t').Append(length).Append('\t').Append(File.GetLastWriteTimeUtc(real).Ticks).Append('\n');
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    static IReadOnlyList<LabeledImages> Decode(string path, string name, bool isDirectory, List<(string Name, long Length)>? files, Action<string>? log)
+    static IReadOnlyList<LabeledImages> Decode(string path, string name, bool isDirectory, List<(string Relative, string Real, long Length)>? files, Action<string>? log)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         string[] names;
@@ -122,13 +111,14 @@ public static class ImageFolderReader
         if (isDirectory)
         {
             long total = 0;
-            foreach (var (relative, length) in files!)
+            foreach (var (relative, _, length) in files!)
             {
                 if (length > DataLimits.MaxEntryBytes) throw new InvalidDataException($"{Path.Combine(path, relative)}: {length} bytes exceeds the {DataLimits.MaxEntryBytes}-byte limit for one image");
                 total += length;
             }
             if (total > DataLimits.MaxPixelBytes) throw new InvalidDataException($"{path}: image files total {total} bytes, more than {DataLimits.MaxPixelBytes} (DataLimits.MaxPixelBytes)");
-            names = files.Select(f => f.Name).ToArray();
+            names = files.Select(f => f.Relative).ToArray();
+            var realPaths = files.Select(f => f.Real).ToArray();
             data = new byte[names.Length][];
             var hashes = new string[names.Length];
             var readErrors = new InvalidDataException?[names.Length];
@@ -138,7 +128,7 @@ public static class ImageFolderReader
                 {
                     try
                     {
-                        data[i] = File.ReadAllBytes(Path.Combine(path, names[i]));
+                        data[i] = File.ReadAllBytes(realPaths[i]);
                         hashes[i] = Convert.ToHexStringLower(SHA256.HashData(data[i]));
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -181,7 +181,7 @@ internal static class TarArchive
             else if (key == "size")
             {
                 if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long s))
-                    throw new InvalidDataException($"{at}: PAX size '{Encoding.UTF8.GetString(value)}' is not a non-negative integer");
+                    throw new InvalidDataException($"{at}: PAX size is not a non-negative integer");
                 size = s;
             }
             pos += length;
