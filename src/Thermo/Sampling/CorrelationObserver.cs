@@ -2,13 +2,11 @@ namespace Thermo.Sampling;
 
 /// <summary>
 /// Pair correlations ⟨s_i s_j⟩ per input for chosen pairs of global spin indices, averaged over every sample
-/// of every chain. Sums are exact integers.
+/// of every chain: <see cref="AveragingObserver.Mean"/>, one value per pair.
 /// </summary>
-public sealed class CorrelationObserver : Observer
+public sealed class CorrelationObserver : AveragingObserver
 {
     readonly (int I, int J)[] pairs;
-    readonly PerInputSums totals = new();
-    sbyte[][] scratch = [];
     int[] layerOffsets = [];
 
     /// <summary>Observes the given pairs.</summary>
@@ -32,33 +30,15 @@ public sealed class CorrelationObserver : Observer
         foreach (var (i, j) in pairs)
             if ((uint)i >= (uint)n || (uint)j >= (uint)n) throw new ArgumentException($"correlation pair ({i}, {j}) out of range (program has {n} spins)");
         layerOffsets = context.Program.LayerOffsets.ToArray();
-        totals.Begin(context, pairs.Length);
-        scratch = new sbyte[context.Workers][];
-        for (int w = 0; w < context.Workers; w++) scratch[w] = new sbyte[n];
+        BeginSums(context, pairs.Length, n);
     }
 
     /// <inheritdoc/>
     public override void Observe(int worker, in ChainView view)
     {
-        var s = scratch[worker];
+        var s = Scratch[worker];
         for (int l = 0; l + 1 < layerOffsets.Length; l++) view.ReadLayer(l, s.AsSpan(layerOffsets[l], layerOffsets[l + 1] - layerOffsets[l]));
-        var acc = totals.Observation(worker, view.InputSlot);
+        var acc = Totals.Observation(worker, view.InputSlot);
         for (int k = 0; k < pairs.Length; k++) acc[k] += s[pairs[k].I] * s[pairs[k].J];
     }
-
-    /// <inheritdoc/>
-    public override void End()
-    {
-        totals.End();
-        scratch = [];
-    }
-
-    /// <summary>Σ s_i s_j per pair for input <paramref name="slot"/>.</summary>
-    public ReadOnlySpan<long> Sums(int slot) => totals.Sums(slot);
-
-    /// <summary>Observations of input <paramref name="slot"/>.</summary>
-    public long Count(int slot) => totals.Count(slot);
-
-    /// <summary>⟨s_i s_j⟩ per pair for input <paramref name="slot"/>.</summary>
-    public float[] Mean(int slot) => totals.Mean(slot);
 }
