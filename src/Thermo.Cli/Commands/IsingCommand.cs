@@ -1,9 +1,9 @@
-using Thermo.Devices;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.Blocks;
+using Thermo.Devices;
 using Thermo.IO;
 using Thermo.Ising;
 using Thermo.Nn;
@@ -89,7 +89,7 @@ public static class IsingCommand
             if ((long)batch.Count * nChains > int.MaxValue)
                 throw new ArgumentException($"--chains {nChains} × {batch.Count} input rows is more than {int.MaxValue} chains");
             var runShard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
-            SamplingCost.Check((double)(prog.SpinCount - prog.InputSpinCount - prog.PinnedSpins.Length) * sweeps * nChains * batch.Count / runShard.Count, sweeps,
+            SamplingCost.Check((double)Schedule.SpinUpdates(prog.FreeSpinCount, sweeps) * nChains * batch.Count / runShard.Count, sweeps,
                 $"--samples {g}, --burn-in {burn}, --sweeps-per-sample {sweepsPerSample} and --chains {nChains} on {batch.Count} input(s)", parse.GetValue(force));
             var request = new SamplingRequest(batch, nChains, schedule, parse.GetValue(seed))
             {

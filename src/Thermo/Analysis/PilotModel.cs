@@ -111,7 +111,7 @@ public sealed class PilotModel : IAccuracyModel
         var request = new SamplingRequest(new InputBatch(x0, count, pipeline.InputWidth(b0), firstIndex + start), chains,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, b0));
         pipeline.Sampler(b0).Run(request, trace);
-        PilotSpinUpdates += pipeline.FreeSpins[b0] * (options.BurnIn + options.PoolSamples) * count * chains;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[b0], options.BurnIn + options.PoolSamples, (long)count * chains);
         int outs = pipeline.OutputSize(b0);
         foreach (var byG0 in combos.GroupBy(u => u[0]))
         {
@@ -236,7 +236,7 @@ public sealed class PilotModel : IAccuracyModel
         var trace = new TraceObserver([BlockPipeline.OutputLayer], includeBurnIn: false);
         pipeline.Sampler(block).Run(new SamplingRequest(new InputBatch(x, rows.Count, inW, baseIndex), 1,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, block)), trace);
-        PilotSpinUpdates += pipeline.FreeSpins[block] * (options.BurnIn + options.PoolSamples) * rows.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[block], options.BurnIn + options.PoolSamples, rows.Count);
         int fan = block == pipeline.Blocks - 2 ? draws / firstDraws : 1;
         foreach (var byG in combos.GroupBy(u => u[block]))
         {
@@ -291,7 +291,7 @@ public sealed class PilotModel : IAccuracyModel
             var src = observer.Chain(j, 0);
             for (int k = 0; k < dst.Length; k++) dst[k] = (sbyte)src[k];
         }
-        PilotSpinUpdates += pipeline.FreeSpins[last] * sweeps * rows.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[last], sweeps, rows.Count);
     }
 
     /// <summary>
@@ -307,7 +307,7 @@ public sealed class PilotModel : IAccuracyModel
         var groups = GroupTraceObserver.Populations(classes, pipeline.Population);
         var ac = ChainAutocorrelation.Measure(pipeline.Sampler(last), new InputBatch(x, inputs.Count, width, firstIndex), BlockPipeline.OutputLayer,
             4, options.BurnIn, 256, Philox.Stream(options.Seed, 0x7A0), groups);
-        PilotSpinUpdates += pipeline.FreeSpins[last] * 4L * (options.BurnIn + 256) * inputs.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[last], options.BurnIn + 256, 4L * inputs.Count);
         double num = 0, den = 0;
         foreach (var g in ac.Groups) { num += g.Variance * g.Tau; den += g.Variance; }
         return den > 0 ? Math.Max(1, num / den) : 1;
