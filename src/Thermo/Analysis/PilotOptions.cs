@@ -26,5 +26,5 @@ public sealed record PilotOptions
     /// <summary>Examples processed together.</summary>
     public int Batch { get; init; } = 16;
     /// <summary>Seed of the pilot (use one different from the measurement being predicted).</summary>
-    public ulong Seed { get; init; } = 0x9170;
+    public ulong Seed { get; init; } = StreamTag.PilotSeed;
 }
