@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Thermo.IO;
 using Thermo.Tensors;
 
 namespace Thermo.Cli;
@@ -7,7 +10,7 @@ namespace Thermo.Cli;
 /// Runs a command body and turns every failure into one clear line on stderr and a non-zero exit code instead of a
 /// stack trace: bad input files and arguments exit 2, everything else 1.
 /// </summary>
-public static class CliAction
+public static partial class CliAction
 {
     /// <summary>Exit code for invalid input data or arguments.</summary>
     public const int BadInput = 2;
@@ -33,7 +36,8 @@ public static class CliAction
             ParallelRange.Threads = threads;
             return body();
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException
+                                      or JsonException || JsonInput.IsConversionError(e))
         {
             return Report(Message(e), e, BadInput);
         }
@@ -59,9 +63,20 @@ public static class CliAction
         return exitCode;
     }
 
-    // ArgumentException appends " (Parameter 'name')", the name of a .NET parameter the user never saw.
-    static string Message(Exception e) =>
-        e is ArgumentException { ParamName: { } name } a ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+    /// <summary>
+    /// The line shown for <paramref name="e"/>, without .NET internals: JSON and serializer errors in words
+    /// (<see cref="JsonInput.Message"/>); no " (Parameter 'count')" (the name of a .NET parameter the user never saw)
+    /// or "Actual value was …"; the user's paths instead of staging and temporary names (<see cref="CommandOutput.ForUser"/>).
+    /// </summary>
+    public static string Message(Exception e)
+    {
+        string message = JsonInput.Message(e);
+        message = ParameterSuffix().Replace(message, "");
+        return CommandOutput.ForUser(message);
+    }
+
+    [GeneratedRegex(@" ?\(Parameter '[^']*'\)|\s*Actual value was [^\n]*")]
+    private static partial Regex ParameterSuffix();
 
     /// <summary>Sets the action of <paramref name="command"/> to <paramref name="body"/> wrapped by <see cref="Run"/>.</summary>
     public static Command WithAction(this Command command, Func<ParseResult, int> body)

@@ -45,8 +45,7 @@ public static class IsingCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"program '{path}' does not exist", path);
         var text = File.ReadAllText(path);
         bool manifest;
-        try { manifest = JsonNode.Parse(text) is JsonObject o && o.ContainsKey("format"); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        manifest = JsonInput.Parse(text, $"'{path}'") is JsonObject o && o.ContainsKey("format");
         return manifest ? IsingProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
     }
 
@@ -148,8 +147,7 @@ public static class IsingCommand
         if (path is null) throw new ArgumentException($"the program has {program.InputSpinCount} input spins: give their values with --inputs FILE (JSON [[±1, ...], ...])");
         if (!File.Exists(path)) throw new FileNotFoundException($"inputs file '{path}' does not exist", path);
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        root = JsonInput.ReadFile(path);
         if (root is not JsonArray rows || rows.Count == 0) throw new InvalidDataException($"'{path}': expected a non-empty array of rows [[±1, ...], ...]");
         var values = new sbyte[rows.Count * program.InputSpinCount];
         for (int r = 0; r < rows.Count; r++)
