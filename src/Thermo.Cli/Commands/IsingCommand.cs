@@ -57,7 +57,7 @@ public static class IsingCommand
         var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" }.Within(1, int.MaxValue);
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 }.Within(0UL, ulong.MaxValue);
         var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 }.Within(1, 1 << 24);
-        var inputs = new Option<string?>("--inputs") { Description = "JSON [[±1, ...], ...]: one row of input-layer spins per input (programs with input layers)" };
+        var inputs = new Option<string?>("--inputs") { Description = "a JSON file holding rows [[±1, ...], ...], one row of input-layer spins per input (programs with input layers)", HelpName = "FILE" };
         var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 }.Within(0L, MaxFirstInput);
         var shard = new Option<string?>("--shard") { Description = "run only shard i/N of the (input, chain) grid; combine shards with `thermo merge`" };
         var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
