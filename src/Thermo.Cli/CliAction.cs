@@ -8,7 +8,8 @@ namespace Thermo.Cli;
 
 /// <summary>
 /// Runs a command body and turns every failure into one clear line on stderr and a non-zero exit code instead of a
-/// stack trace: bad input files and arguments exit 2, everything else 1.
+/// stack trace: input the command cannot use (arguments, files, models of a kind it does not handle) exits 2, a
+/// failure to finish with usable input exits 1.
 /// </summary>
 public static partial class CliAction
 {
@@ -36,12 +37,14 @@ public static partial class CliAction
             ParallelRange.Threads = threads;
             return body();
         }
+        // The rule (docs/reliability.md, "Command line"): 2 when the command cannot use what it was given (an option, an
+        // input file's content, a model or program of a kind it does not handle); 1 when it could not finish with it.
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException
-                                      or JsonException || JsonInput.IsConversionError(e))
+                                      or JsonException or NotSupportedException || JsonInput.IsConversionError(e))
         {
             return Report(Message(e), e, BadInput);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             return Report(Message(e), e, Failure);
         }
