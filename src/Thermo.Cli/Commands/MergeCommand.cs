@@ -37,9 +37,8 @@ public static class MergeCommand
             {
                 if (!File.Exists(path)) throw new FileNotFoundException($"shard output '{path}' not found");
                 JsonNode? node;
-                try { node = JsonNode.Parse(File.ReadAllText(path)); }
-                catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})"); }
-                if (node is not JsonObject o || o["kind"]?.GetValue<string>() is not string) throw new InvalidDataException($"{path}: not a Thermo shard output (no \"kind\")");
+                node = JsonInput.ReadFile(path, path);
+                if (node is not JsonObject o || o["kind"] is not JsonValue k || k.GetValueKind() != JsonValueKind.String) throw new InvalidDataException($"{path}: not a Thermo shard output (no \"kind\")");
                 docs.Add((path, o));
             }
             string kind = docs[0].Item2["kind"]!.GetValue<string>();
