@@ -6,7 +6,6 @@ using Thermo.Blocks;
 using Thermo.Data;
 using Thermo.IO;
 using Thermo.Reports;
-using Thermo.Training;
 
 namespace Thermo.Cli.Commands;
 

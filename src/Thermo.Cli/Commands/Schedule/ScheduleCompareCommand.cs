@@ -1,12 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Thermo.Analysis;
 using Thermo.Blocks;
 using Thermo.Data;
 using Thermo.IO;
 using Thermo.Reports;
-using Thermo.Training;
 
 namespace Thermo.Cli.Commands;
 

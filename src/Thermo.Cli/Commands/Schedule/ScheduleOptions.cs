@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Thermo.Analysis;
 using Thermo.Blocks;
 using Thermo.Data;
