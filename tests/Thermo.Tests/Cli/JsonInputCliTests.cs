@@ -90,6 +90,17 @@ public sealed class JsonInputCliTests : IDisposable
         Assert.Contains(expected, line);
     }
 
+    [Theory]
+    [InlineData("""{"kind": "eval", "shard": "0/1"}""")]
+    [InlineData("""{"kind": "eval", "shard": "0/1", "start": 0, "count": 1, "predictions": "many"}""")]
+    [InlineData("""{"kind": "ising-sample", "shard": "0/1"}""")]
+    public void A_shard_output_with_fields_missing_or_of_another_type_is_bad_input(string shard)
+    {
+        var r = RunWith(shard, ["merge", "FILE"], out _);
+        var line = OneLine(r);
+        Assert.DoesNotContain("internal error", line);
+    }
+
     [Fact]
     public void A_model_name_that_is_not_text_is_named()
     {
