@@ -90,6 +90,30 @@ public sealed class JsonInputCliTests : IDisposable
         Assert.Contains(expected, line);
     }
 
+    [Theory]
+    [InlineData("""{"kind": "eval", "shard": "0/1"}""")]
+    [InlineData("""{"kind": "eval", "shard": "0/1", "start": 0, "count": 1, "predictions": "many"}""")]
+    [InlineData("""{"kind": "ising-sample", "shard": "0/1"}""")]
+    public void A_shard_output_with_fields_missing_or_of_another_type_is_bad_input(string shard)
+    {
+        var r = RunWith(shard, ["merge", "FILE"], out _);
+        var line = OneLine(r);
+        Assert.DoesNotContain("internal error", line);
+    }
+
+    [Theory]
+    [InlineData("eval --model m.safetensors --mode foo", "--mode: 'foo' is not one of forward, meanfield, gibbs")]
+    [InlineData("langevin train --teacher foo", "--teacher: 'foo' is not one of tanh, equilibrium")]
+    [InlineData("ising sample p.json --sampler foo", "--sampler: 'foo' is not one of")]
+    [InlineData("train --distributed foo", "--distributed: 'foo' is not one of none, mpi")]
+    public void A_word_option_with_an_unknown_value_lists_the_values_without_type_names(string command, string expected)
+    {
+        // issue 12, item 14: before, "… as expected type 'Thermo.Training.EvalMode'. Did you mean one of the following?" and a value per line.
+        var r = InProcessCli.Run(TimeSpan.FromSeconds(30), command.Split(' '));
+        var line = OneLine(r);
+        Assert.Contains(expected, line);
+    }
+
     [Fact]
     public void A_model_name_that_is_not_text_is_named()
     {

@@ -20,8 +20,14 @@ internal static partial class UserText
         foreach (var f in Fragments)
             if (text.Contains(f, StringComparison.Ordinal)) return f;
         var dump = RecordDump().Match(text);
-        return dump.Success ? dump.Value : null;
+        if (dump.Success) return dump.Value;
+        var type = TypeName().Match(text);
+        return type.Success ? type.Value : null;
     }
+
+    // A namespace-qualified type name of this project: "Thermo.Training.EvalMode".
+    [GeneratedRegex(@"\bThermo\.[A-Z]\w*\.[A-Z]\w*")]
+    private static partial Regex TypeName();
 
     // What a record's generated ToString looks like: "Conv2dGeometry { Batch = 1, ... }".
     [GeneratedRegex(@"\b[A-Z]\w+ \{ [A-Z]\w* = ")]
