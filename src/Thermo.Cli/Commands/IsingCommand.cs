@@ -45,8 +45,7 @@ public static class IsingCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"program '{path}' does not exist", path);
         var text = File.ReadAllText(path);
         bool manifest;
-        try { manifest = JsonNode.Parse(text) is JsonObject o && o.ContainsKey("format"); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        manifest = JsonInput.Parse(text, $"'{path}'") is JsonObject o && o.ContainsKey("format");
         return manifest ? ScheduledProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
     }
 
@@ -58,7 +57,7 @@ public static class IsingCommand
         var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" }.Within(1, int.MaxValue);
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 }.Within(0UL, ulong.MaxValue);
         var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 }.Within(1, 1 << 24);
-        var inputs = new Option<string?>("--inputs") { Description = "JSON [[±1, ...], ...]: one row of input-layer spins per input (programs with input layers)" };
+        var inputs = new Option<string?>("--inputs") { Description = "a JSON file holding rows [[±1, ...], ...], one row of input-layer spins per input (programs with input layers)", HelpName = "FILE" };
         var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 }.Within(0L, MaxFirstInput);
         var shard = new Option<string?>("--shard") { Description = "run only shard i/N of the (input, chain) grid; combine shards with `thermo merge`" };
         var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
@@ -148,8 +147,7 @@ public static class IsingCommand
         if (path is null) throw new ArgumentException($"the program has {program.InputSpinCount} input spins: give their values with --inputs FILE (JSON [[±1, ...], ...])");
         if (!File.Exists(path)) throw new FileNotFoundException($"inputs file '{path}' does not exist", path);
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        root = JsonInput.ReadFile(path);
         if (root is not JsonArray rows || rows.Count == 0) throw new InvalidDataException($"'{path}': expected a non-empty array of rows [[±1, ...], ...]");
         var values = new sbyte[rows.Count * program.InputSpinCount];
         for (int r = 0; r < rows.Count; r++)

@@ -23,7 +23,7 @@ public static class QuantizeCommand
         var output = new Option<string>("--out") { Description = "run directory for the new checkpoint", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "fine-tuning data (default: the model's dataset)" };
         var seed = new Option<ulong>("--seed") { Description = "fine-tuning seed", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
+        var dataDir = CommonOptions.DataDir();
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();

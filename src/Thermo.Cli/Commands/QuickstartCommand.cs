@@ -21,7 +21,7 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "run directory", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo)" };
+        var dataDir = CommonOptions.DataDir();
         var evalCount = new Option<int>("--eval-examples") { Description = "test images used for the samples sweep", DefaultValueFactory = _ => 2000 }.Within(1, int.MaxValue);
         var trainLimit = new Option<int?>("--train-limit") { Description = "train on the first N images only (smoke tests)" }.Within(1, int.MaxValue);
         var dataset = new Option<string>("--dataset") { Description = "dataset name or path (default mnist; 28x28 grey, 10 classes)", DefaultValueFactory = _ => "mnist" };

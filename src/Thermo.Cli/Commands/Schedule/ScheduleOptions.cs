@@ -14,7 +14,7 @@ internal sealed class ScheduleOptions
 {
     public readonly Option<string> Model = new("--model") { Description = "checkpoint of a thermodynamic (ising-blocks) model", Required = true };
     public readonly Option<string?> Dataset = new("--dataset") { Description = "dataset name or path (default: the one the model was trained on)" };
-    public readonly Option<string?> DataDir = new("--data-dir") { Description = "dataset cache directory" };
+    public readonly Option<string?> DataDir = CommonOptions.DataDir();
     public readonly Option<int> Start = new Option<int>("--start") { Description = "first test example used", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
     public readonly Option<int> Burn = new Option<int>("--burn-in") { Description = "burn-in sweeps of every block in the pilot and the uniform baselines", DefaultValueFactory = _ => 4 }.Within(0, MaxSweeps);
     public readonly Option<int> Pool = new Option<int>("--pilot-samples") { Description = "first-block samples per pilot chain (L₀)", DefaultValueFactory = _ => 64 }.Within(1, MaxSamples);
