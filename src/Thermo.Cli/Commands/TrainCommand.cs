@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Thermo.Devices;
 using Thermo.Distributed;
 using Thermo.Reports;
 using Thermo.Training;
@@ -33,6 +34,8 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
         var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" }.Within(0, 64);
+        var device = CommonOptions.Device();
+        device.Description = "where training runs: cpu (the CPU engine), cuda (NVIDIA GPU through ILGPU), ilgpu-cpu (ILGPU's CPU accelerator, the test device), auto (cuda when present, else cpu); devices other than cpu train ising-blocks models only";
         var flip = new Option<bool?>("--flip") { Description = "augmentation: random horizontal flips, true/false (default: the preset's, else false)" };
         var cmd = new Command("train", """
             Train a network and write a checkpoint (safetensors + JSON metadata, written atomically).
@@ -50,7 +53,7 @@ public static class TrainCommand
             SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
             exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, device, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -103,6 +106,7 @@ public static class TrainCommand
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
                 StopRequest = stop, DataParallel = world is null ? null : new DataParallel(world),
+                Device = DeviceNames.Parse(parse.GetValue(device)!),
             };
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet) || !rankZero;
             Action<string> log = asJson || silent ? _ => { } : s => Console.Error.WriteLine(s);
