@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>Settings of the pilot run behind a <see cref="PilotModel"/>.</summary>
