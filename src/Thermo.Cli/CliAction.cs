@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Thermo.Kernels;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Thermo.IO;

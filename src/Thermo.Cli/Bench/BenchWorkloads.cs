@@ -1,3 +1,4 @@
+using Thermo.Autograd;
 using System.Diagnostics;
 using System.Reflection;
 
@@ -58,7 +59,7 @@ public static class BenchWorkloads
             .Add("images_per_second", batch * steps / seconds)
             .Add("step_ms", seconds / steps * 1e3)
             .Add("loss", last)
-            .Add("threads", Thermo.Tensors.ParallelRange.Threads)
+            .Add("threads", Thermo.Kernels.ParallelRange.Threads)
             .Add("isa", Thermo.Kernels.Gemm.InstructionSet.ToString().ToLowerInvariant());
     }
 }

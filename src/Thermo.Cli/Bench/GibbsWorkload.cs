@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Thermo.Kernels;
 using Thermo.Devices;
 using Thermo.Sampling;
 using Thermo.Tensors;

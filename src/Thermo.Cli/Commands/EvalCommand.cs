@@ -6,6 +6,7 @@ using Thermo.Data;
 using Thermo.IO;
 using Thermo.Sampling;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Cli.Commands;
 
@@ -21,6 +22,7 @@ public static class EvalCommand
         var mode = new Option<EvalMode>("--mode") { Description = "forward | meanfield | gibbs (gibbs runs the compiled Ising programs)", DefaultValueFactory = _ => EvalMode.Forward };
         var samples = new Option<string>("--samples") { Description = "samples G per block: one number or one per block (e.g. 64 or 32,32,64)", DefaultValueFactory = _ => "64" };
         var burnIn = new Option<int>("--burn-in") { Description = "sweeps discarded before sampling, per block", DefaultValueFactory = _ => 4 }.Within(0, int.MaxValue);
+        var schedule = new Option<string?>("--schedule") { Description = "G and burn-in T per block as G/T (e.g. 64/4,64/4,33/0, what `thermo schedule` chose); instead of --samples, entries without /T take --burn-in" };
         var chains = new Option<int>("--chains") { Description = "independent chains per input (their averages are pooled)", DefaultValueFactory = _ => 1 }.Within(1, MaxChains);
         var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" }.Within(1, int.MaxValue);
@@ -41,34 +43,31 @@ public static class EvalCommand
 
             Examples:
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --samples 64
+              thermo eval --model runs/mnist/model.safetensors --mode gibbs --schedule 9/4,9/4,33/0
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
               thermo eval --model models/mnist --mode gibbs
             """)
-        { model, dataset, split, mode, samples, burnIn, chains, seed, limit, shard, output, force, dataDir, json };
+        { model, dataset, split, mode, samples, burnIn, schedule, chains, seed, limit, shard, output, force, dataDir, json };
         cmd.WithAction(parse =>
         {
             using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile);
-            var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
-            string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
-            var (data, sh, start, end) = Examples(parse, ds, spec.Name, spec.Input, spec.Classes);
+            var (spec, network, meta) = TrainingRun.Load(parse.GetValue(model)!);
+            string datasetName = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
+            var (data, shardRange, start, end) = Examples(parse, datasetName, spec.Name, spec.Input, spec.Classes);
             var evalMode = parse.GetValue(mode);
-            Evaluation.GibbsSettings? gibbs = null;
-            if (evalMode == EvalMode.Gibbs)
+            var normalization = spec.Normalization ?? Normalization.UnitRange;
+            if (evalMode != EvalMode.Gibbs)
             {
-                if (net is not IsingBlockNet bn) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
-                gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, bn.Blocks.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
+                var forward = Evaluator.Run(network, data, normalization, evalMode, null, start, end - start, progress: Progress(parse));
+                return Report(parse, outFile, spec.Name, datasetName, forward, evalMode, null, shardRange, start, end, data);
             }
-            var progress = Progress(parse);
-            EvalResult result;
-            if (gibbs is not null)
-            {
-                var evaluator = new BlockGibbsEvaluator((IsingBlockNet)net);
-                CheckCost(evaluator.Programs, gibbs, end - start, parse.GetValue(force));
-                result = Evaluation.RunGibbs(evaluator, data, spec.Normalization ?? Normalization.UnitRange, gibbs, start, end - start, progress: progress);
-            }
-            else result = Evaluation.Run(net, data, spec.Normalization ?? Normalization.UnitRange, evalMode, null, start, end - start, progress: progress);
-            return Report(parse, outFile, spec.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+            if (network is not IsingBlockNet blockNet) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
+            var pipeline = new BlockPipeline(blockNet);
+            var gibbs = Gibbs(parse, pipeline.Blocks);
+            CheckCost(pipeline, gibbs, end - start, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, normalization, gibbs, start, end - start, progress: Progress(parse));
+            return Report(parse, outFile, spec.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
         });
 
         int EvaluateCompiled(ParseResult parse, CommandOutput? outFile)
@@ -77,41 +76,53 @@ public static class EvalCommand
             var evalMode = parse.GetValue(mode);
             if (evalMode != EvalMode.Gibbs)
                 throw new ArgumentException($"--mode {evalMode.ToString().ToLowerInvariant()}: '{path}' is a compiled network, which holds Ising programs only; use --mode gibbs (or evaluate the checkpoint it was compiled from)");
-            var net = CompiledBlockNetFile.Load(path);
-            string ds = parse.GetValue(dataset) ?? net.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
-            var (data, sh, start, end) = Examples(parse, ds, net.Name, net.InputShape, net.Classes);
-            var gibbs = new Evaluation.GibbsSettings(ParseSamples(parse.GetValue(samples)!, net.Programs.Count), parse.GetValue(burnIn), parse.GetValue(chains), parse.GetValue(seed));
-            CheckCost(net.Programs, gibbs, end - start, parse.GetValue(force));
-            var result = Evaluation.RunGibbs(new BlockGibbsEvaluator(net), data, net.Normalization, gibbs, start, end - start, progress: Progress(parse));
-            return Report(parse, outFile, net.Name, ds, result, evalMode, gibbs, sh, start, end, data);
+            var compiled = CompiledBlockNetFile.Load(path);
+            string datasetName = parse.GetValue(dataset) ?? compiled.Dataset ?? throw new ArgumentException($"compiled network '{path}' does not name its dataset: pass --dataset");
+            var (data, shardRange, start, end) = Examples(parse, datasetName, compiled.Name, compiled.InputShape, compiled.Classes);
+            var pipeline = new BlockPipeline(compiled);
+            var gibbs = Gibbs(parse, pipeline.Blocks);
+            CheckCost(pipeline, gibbs, end - start, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, compiled.Normalization, gibbs, start, end - start, progress: Progress(parse));
+            return Report(parse, outFile, compiled.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
+        }
+
+        // The sampling settings: --schedule (G/T per block) or --samples with --burn-in, read by the one schedule parser.
+        GibbsSettings Gibbs(ParseResult parse, int blocks)
+        {
+            var plan = parse.GetValue(schedule) is string text
+                ? parse.GetResult(samples) is { Implicit: false }
+                    ? throw new ArgumentException("--schedule gives G for every block: drop --samples")
+                    : BlockSchedule.Parse(text, blocks, parse.GetValue(burnIn), "--schedule")
+                : BlockSchedule.Parse(parse.GetValue(samples)!, blocks, parse.GetValue(burnIn), "--samples");
+            return new GibbsSettings(plan, parse.GetValue(chains), parse.GetValue(seed));
         }
 
         // The examples this run evaluates: the split, cut to --limit, checked against the model, and this shard's range.
-        (LabeledImages Data, Shard Shard, int Start, int End) Examples(ParseResult parse, string ds, string name, int[] input, int classes)
+        (LabeledImages Data, Shard Shard, int Start, int End) Examples(ParseResult parse, string datasetName, string name, int[] input, int classes)
         {
-            var data = DatasetCatalog.Load(ds, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
-            if (parse.GetValue(limit) is int n) data = data.Slice(0, Math.Min(n, data.Count));
+            var data = DatasetCatalog.Load(datasetName, parse.GetValue(split)!, new DataFetcher(parse.GetValue(dataDir)));
+            if (parse.GetValue(limit) is int count) data = data.Slice(0, Math.Min(count, data.Count));
             DatasetCompatibility.Require(data, name, input, classes);
-            var sh = Shard.Parse(parse.GetValue(shard)!);
-            var (start, end) = sh.Range(data.Count);
-            return (data, sh, start, end);
+            var shardRange = Shard.Parse(parse.GetValue(shard)!);
+            var (start, end) = shardRange.Range(data.Count);
+            return (data, shardRange, start, end);
         }
 
         Action<int, int>? Progress(ParseResult parse) => parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
 
-        int Report(ParseResult parse, CommandOutput? outFile, string name, string ds, EvalResult result, EvalMode evalMode, Evaluation.GibbsSettings? gibbs, Shard sh, int start, int end, LabeledImages data)
+        int Report(ParseResult parse, CommandOutput? outFile, string name, string datasetName, EvalResult result, EvalMode evalMode, GibbsSettings? gibbs, Shard shardRange, int start, int end, LabeledImages data)
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
-            var doc = EvalShards.ToJson(result, name, ds, parse.GetValue(split)!, evalMode, gibbs, sh, start, data.Labels.AsSpan(start, end - start),
+            var doc = EvalShards.ToJson(result, name, datasetName, parse.GetValue(split)!, evalMode, gibbs, shardRange, start, data.Labels.AsSpan(start, end - start),
                 ModelSha256(parse.GetValue(model)!));
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
             {
                 string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";
-                Console.WriteLine($"{name} on {ds}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
-                    + (gibbs is null ? "" : $" G={string.Join(",", gibbs.SamplesPerBlock)} burn-in {gibbs.BurnIn} chains {gibbs.Chains}")
+                Console.WriteLine($"{name} on {datasetName}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
+                    + (gibbs is null ? "" : $" G={string.Join(",", gibbs.Schedule.Samples)} burn-in {string.Join(",", gibbs.Schedule.HasUniformBurnIn ? gibbs.Schedule.BurnIn[..1] : gibbs.Schedule.BurnIn)} chains {gibbs.Chains}")
                     + $": accuracy {result.Accuracy * 100:F2}% ({result.Correct}/{result.Count}), top-2 {result.Top2Accuracy * 100:F2}%{cost}, {result.Seconds:F1} s");
             }
             return 0;
@@ -136,29 +147,20 @@ public static class EvalCommand
     const int MaxChains = 1 << 20;
 
     /// <summary>Refuses a Gibbs evaluation whose spin updates (free spins × (burn-in + G) × chains × examples) exceed the bound, unless --force.</summary>
-    static void CheckCost(IReadOnlyList<Ising.IsingProgram> programs, Evaluation.GibbsSettings gibbs, int examples, bool force)
+    static void CheckCost(BlockPipeline pipeline, GibbsSettings gibbs, int examples, bool force)
     {
+        var plan = gibbs.Schedule;
         double perChain = 0, sweeps = 0;
-        for (int b = 0; b < programs.Count; b++)
+        for (int b = 0; b < pipeline.Blocks; b++)
         {
-            if ((long)gibbs.BurnIn + gibbs.SamplesPerBlock[b] > int.MaxValue)
-                throw new ArgumentException($"--burn-in {gibbs.BurnIn} + --samples {gibbs.SamplesPerBlock[b]} is more than {int.MaxValue} sweeps of block {b}");
-            sweeps += (double)gibbs.BurnIn + gibbs.SamplesPerBlock[b];
-            perChain += (double)(programs[b].SpinCount - programs[b].InputSpinCount) * (gibbs.BurnIn + gibbs.SamplesPerBlock[b]);
+            if ((long)plan.BurnIn[b] + plan.Samples[b] > int.MaxValue)
+                throw new ArgumentException($"--burn-in {plan.BurnIn[b]} + --samples {plan.Samples[b]} is more than {int.MaxValue} sweeps of block {b}");
+            sweeps += (double)plan.BurnIn[b] + plan.Samples[b];
+            perChain += Schedule.SpinUpdates(pipeline.FreeSpins[b], (long)plan.BurnIn[b] + plan.Samples[b]);
         }
-        SamplingCost.Check(perChain * gibbs.Chains * examples, sweeps,
-            $"--samples {string.Join(",", gibbs.SamplesPerBlock)}, --burn-in {gibbs.BurnIn} and --chains {gibbs.Chains} on {examples} examples", force);
-    }
-
-    internal static int[] ParseSamples(string text, int blocks, int max = int.MaxValue)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var values = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1 || values[i] > max)
-                throw new ArgumentException($"--samples: '{parts[i]}' is not an integer from 1 to {max}");
-        if (values.Length == 1) return Enumerable.Repeat(values[0], blocks).ToArray();
-        if (values.Length != blocks) throw new ArgumentException($"--samples: give one value or one per block ({blocks} blocks), got {values.Length}");
-        return values;
+        string settings = plan.HasUniformBurnIn
+            ? $"--samples {string.Join(",", plan.Samples)}, --burn-in {plan.BurnIn[0]}"
+            : $"--schedule {plan}";
+        SamplingCost.Check(perChain * gibbs.Chains * examples, sweeps, $"{settings} and --chains {gibbs.Chains} on {examples} examples", force);
     }
 }

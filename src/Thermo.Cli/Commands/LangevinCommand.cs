@@ -97,8 +97,8 @@ public static class LangevinCommand
         switch (fmt)
         {
             case "thermo":
-                var (c, s, content) = LangevinModelFile.Load(path);
-                return (c, s, content, false);
+                var (computer, schedule, content) = LangevinModelFile.Load(path);
+                return (computer, schedule, content, false);
             case "published":
                 var (pc, ps, pcontent) = PublishedParameterFile.Load(path, parse.GetValue(layout.Inputs), parse.GetValue(layout.Hidden), parse.GetValue(layout.Outputs));
                 foreach (var note in pcontent["notes"]!.AsArray()) Console.Error.WriteLine($"{path}: {note}");
@@ -114,9 +114,9 @@ public static class LangevinCommand
         int width = images.ImageSize, count = limit > 0 ? Math.Min(limit, images.Count) : images.Count;
         var raw = new float[count * width];
         for (int i = 0; i < raw.Length; i++) raw[i] = images.Pixels[i];
-        var n = norm ?? InputNormalization.Mnist(0);
-        if (n.TargetNorm <= 0) n = n with { TargetNorm = InputNormalization.LargestNorm(raw, count, width, n) };
-        return (n.ApplyRows(raw, count, width), images.Labels[..count], count, images, n);
+        var normalization = norm ?? InputNormalization.Mnist(0);
+        if (normalization.TargetNorm <= 0) normalization = normalization with { TargetNorm = InputNormalization.LargestNorm(raw, count, width, normalization) };
+        return (normalization.ApplyRows(raw, count, width), images.Labels[..count], count, images, normalization);
     }
 
     static Command Train()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.IO;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Cli.Commands;
 

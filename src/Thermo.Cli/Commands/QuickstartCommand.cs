@@ -6,6 +6,7 @@ using Thermo.IO;
 using Thermo.Ising;
 using Thermo.Reports;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Cli.Commands;
 
@@ -69,18 +70,18 @@ public static class QuickstartCommand
         var (spec, model, _) = TrainingRun.Load(checkpoint);
         var net = (IsingBlockNet)model;
         log("[3/4] compiling to Ising programs");
-        var evaluator = new BlockGibbsEvaluator(net);
-        var programs = evaluator.Programs;
+        var pipeline = new BlockPipeline(net);
+        var programs = pipeline.Programs;
         var test = DatasetCatalog.Load(dataset, "test", new DataFetcher(dataDir));
         if (test.Count == 0) throw new InvalidDataException($"dataset '{dataset}' has no test images to evaluate");
         var subset = test.Slice(0, Math.Min(evalCount, test.Count));
         var norm = spec.Normalization ?? Normalization.UnitRange;
-        double surrogate = Evaluation.Run(net, subset, norm, EvalMode.MeanField).Accuracy;
+        double surrogate = Evaluator.Run(net, subset, norm, EvalMode.MeanField).Accuracy;
         log($"[4/4] Gibbs sampling on {subset.Count} test images");
         var rows = new List<(int G, EvalResult R)>();
         foreach (int g in new[] { 1, 2, 4, 8, 16, 32, 64 })
         {
-            var r = Evaluation.Run(net, subset, norm, EvalMode.Gibbs, new Evaluation.GibbsSettings(Enumerable.Repeat(g, programs.Count).ToArray(), 4, 1, 1));
+            var r = Evaluator.RunGibbs(pipeline, subset, norm, new GibbsSettings(BlockSchedule.Uniform(pipeline.Blocks, g, burnIn: 4)));
             rows.Add((g, r));
             log($"  G = {g,2}: accuracy {r.Accuracy * 100:F2}%  ({r.SpinUpdates.Sum() / (double)r.Count:N0} spin updates per image, {r.Seconds:F1} s)");
         }

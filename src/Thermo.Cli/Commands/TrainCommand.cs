@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Thermo.Devices;
 using Thermo.Distributed;
+using Thermo.Reports;
 using Thermo.Training;
 using Thermo.IO;
 
@@ -32,6 +34,8 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
         var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" }.Within(0, 64);
+        var device = CommonOptions.Device();
+        device.Description = "where training runs: cpu (the CPU engine), cuda (NVIDIA GPU through ILGPU), ilgpu-cpu (ILGPU's CPU accelerator, the test device), auto (cuda when present, else cpu); devices other than cpu train ising-blocks models only";
         var flip = new Option<bool?>("--flip") { Description = "augmentation: random horizontal flips, true/false (default: the preset's, else false)" };
         var cmd = new Command("train", """
             Train a network and write a checkpoint (safetensors + JSON metadata, written atomically).
@@ -49,7 +53,7 @@ public static class TrainCommand
             SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
             exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, device, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -102,6 +106,7 @@ public static class TrainCommand
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
                 StopRequest = stop, DataParallel = world is null ? null : new DataParallel(world),
+                Device = DeviceNames.Parse(parse.GetValue(device)!),
             };
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet) || !rankZero;
             Action<string> log = asJson || silent ? _ => { } : s => Console.Error.WriteLine(s);
@@ -134,7 +139,7 @@ public static class TrainCommand
                 Console.Error.WriteLine($"stopped by SIGTERM at step {result.State.Step} with a checkpoint; continue with --auto-resume (or --resume) --out {outDir}");
             else if (!silent)
                 Console.WriteLine(result.Finished
-                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
+                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == ModelFamily.IsingBlocks ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
                     : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {outDir}");
             return exit;
         }

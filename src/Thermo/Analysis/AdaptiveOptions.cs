@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>Accuracy of one schedule, predicted from a pilot and measured by sampling.</summary>

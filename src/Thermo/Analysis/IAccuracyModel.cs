@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>Predicts the accuracy of an Ising-block network under a sampling schedule.</summary>

@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>Settings of <see cref="ScheduleComparison.Run"/>.</summary>

@@ -1,3 +1,6 @@
+using Thermo.Blocks;
+using Thermo.Sampling;
+
 namespace Thermo.Analysis;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace Thermo.Analysis;
 /// schedules that agree on blocks 0…b−1 give block b the same inputs, and one run of block b with the largest
 /// G_b yields the sign-average of every smaller G_b (<see cref="PrefixSumObserver"/>), so each block runs once per
 /// distinct (upstream prefix, burn-in). Replicate r uses seed + r; replicate 0 reproduces
-/// <see cref="Thermo.Blocks.BlockGibbsEvaluator"/> with one chain and that seed.
+/// <c>thermo eval</c> (<see cref="BlockPipeline.Evaluate"/>) with one chain and that seed.
 /// </summary>
 public static class ScheduleMeasurement
 {

@@ -1,8 +1,10 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>
 /// Statistics of the sign-average σ = sign(Σ_{g&lt;G} s_g) of G samples of a ±1 spin, with a tie (even G) broken by a
-/// fair coin as in <see cref="Thermo.Blocks.BlockGibbsEvaluator"/>. For independent samples with mean m
+/// fair coin as in <see cref="BlockPipeline"/>. For independent samples with mean m
 /// (p = (1 + m)/2), P(σ = +1) = P(#plus &gt; G/2) + ½ P(#plus = G/2) = ½ [I_p(⌊G/2⌋ + 1, ⌈G/2⌉) + I_p(⌈G/2⌉, ⌊G/2⌋ + 1)]
 /// (the two tails coincide for odd G). (An earlier evaluator sent ties to +1, a bias of order 1/√G towards +1 for
 /// |m| ≪ 1/√G, 0.75 at G = 2 and m = 0; it cost the quickstart network about 30 points at G = 2.)

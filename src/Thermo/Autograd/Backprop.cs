@@ -2,13 +2,6 @@ using Thermo.Tensors;
 
 namespace Thermo.Autograd;
 
-/// <summary>A recorded operation: its inputs and the function that pushes an output gradient into them.</summary>
-internal sealed class GradFn(Tensor[] inputs, Action<Tensor> backward)
-{
-    public Tensor[] Inputs { get; } = inputs;
-    public Action<Tensor> Backward { get; } = backward;
-}
-
 /// <summary>Whether operations record autograd history on this thread (off inside <see cref="NoGrad"/>).</summary>
 public static class GradMode
 {

@@ -22,7 +22,7 @@ public static partial class F
     {
         var geo = ConvGeometry(x, weight, stride, padding, groups, "Conv2d");
         var y = Tensor.Empty(geo.Batch, geo.OutChannels, geo.OutHeight, geo.OutWidth);
-        Kernels.Conv2d.Forward(geo, x.Data, weight.Data, bias is null ? default : bias.Data, y.Data);
+        Kernels.Conv2dKernel.Forward(geo, x.Data, weight.Data, bias is null ? default : bias.Data, y.Data);
         var inputs = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
         return Record(y, g => ConvBackward(geo, x, g.Data, weight, bias), inputs);
     }
@@ -41,17 +41,17 @@ public static partial class F
         if (geo.OutHeight != x.Shape[2] || geo.OutWidth != x.Shape[3])
             throw new ArgumentException($"ConvTranspose2d: output {outHeight}x{outWidth} is inconsistent with input {x.ShapeString} (stride {stride}, padding {padding})");
         var y = Tensor.Empty(geo.Batch, geo.InChannels, outHeight, outWidth);
-        Kernels.Conv2d.BackwardData(geo, x.Data, weight.Data, y.Data);
+        Kernels.Conv2dKernel.BackwardData(geo, x.Data, weight.Data, y.Data);
         return Record(y, g =>
         {
             if (x.RequiresGrad)
             {
                 var sink = GradBuffer.Sink(x, out bool ow);
-                if (ow) Kernels.Conv2d.Forward(geo, g.Data, weight.Data, default, sink);
+                if (ow) Kernels.Conv2dKernel.Forward(geo, g.Data, weight.Data, default, sink);
                 else
                 {
                     var tmp = Tensor.Empty(x.Shape);
-                    Kernels.Conv2d.Forward(geo, g.Data, weight.Data, default, tmp.Data);
+                    Kernels.Conv2dKernel.Forward(geo, g.Data, weight.Data, default, tmp.Data);
                     System.Numerics.Tensors.TensorPrimitives.Add(sink, tmp.Data, sink);
                 }
             }
@@ -73,7 +73,7 @@ public static partial class F
         var dx = inputGrad && x.RequiresGrad ? new GradTarget(x) : default;
         var dw = weight.RequiresGrad ? new GradTarget(weight) : default;
         var db = bias is { RequiresGrad: true } ? new GradTarget(bias) : default;
-        Kernels.Conv2d.Backward(geo, x.Data, gradOut, weight.Data, dx.Buffer, dw.Buffer, db.Buffer);
+        Kernels.Conv2dKernel.Backward(geo, x.Data, gradOut, weight.Data, dx.Buffer, dw.Buffer, db.Buffer);
         dx.Commit(); dw.Commit(); db.Commit();
     }
 

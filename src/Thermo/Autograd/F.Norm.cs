@@ -1,3 +1,4 @@
+using Thermo.Kernels;
 using Thermo.Tensors;
 
 namespace Thermo.Autograd;

@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Thermo.Kernels;
 using Thermo.Tensors;
 
 namespace Thermo.Autograd;

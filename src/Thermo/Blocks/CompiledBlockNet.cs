@@ -7,7 +7,7 @@ namespace Thermo.Blocks;
 /// What a machine needs to run a trained <see cref="IsingBlockNet"/> and nothing more: one <see cref="IsingProgram"/>
 /// per block, the input code (pixel v of channel c → spin +1 when v &gt; t_k, one spin per threshold t_k), and the
 /// readout (classes × population output spins of the last block; a class's score is its population's mean time
-/// average). Evaluated by <see cref="BlockGibbsEvaluator"/>; stored by <see cref="CompiledBlockNetFile"/>.
+/// average). Evaluated by <see cref="BlockPipeline"/>; stored by <see cref="CompiledBlockNetFile"/>.
 /// </summary>
 /// <param name="Name">Model name.</param>
 /// <param name="Dataset">Dataset the network was trained on (catalogue name), or null.</param>

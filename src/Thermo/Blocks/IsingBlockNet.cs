@@ -2,7 +2,6 @@ using Thermo.Autograd;
 using Thermo.Nn;
 using Thermo.Randomness;
 using Thermo.Tensors;
-using Thermo.Training;
 
 namespace Thermo.Blocks;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Thermo.Kernels;
 using Thermo.Tensors;
 
 namespace Thermo.Data;

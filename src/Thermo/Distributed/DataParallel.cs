@@ -1,6 +1,5 @@
 using Thermo.Nn;
 using Thermo.Tensors;
-using Thermo.Training;
 
 namespace Thermo.Distributed;
 
@@ -25,19 +24,19 @@ public sealed class DataParallel(MpiWorld world)
     public (int Start, int End) Rows(int batchSize) =>
         ((int)((long)batchSize * World.Rank / World.Size), (int)((long)batchSize * (World.Rank + 1) / World.Size));
 
-    /// <summary>This rank's slice of <paramref name="global"/>; call inside the step's <see cref="TensorScope"/>.</summary>
-    public Batch Slice(Batch global)
+    /// <summary>This rank's rows of a global batch; call inside the step's <see cref="TensorScope"/>.</summary>
+    public (Tensor Images, int[] Labels) Slice(Tensor globalImages, int[] globalLabels)
     {
-        int batchSize = global.Labels.Length;
+        int batchSize = globalLabels.Length;
         var (start, end) = Rows(batchSize);
-        int count = end - start, row = global.Images.Length / batchSize;
-        var shape = (int[])global.Images.Shape.Clone();
+        int count = end - start, row = globalImages.Length / batchSize;
+        var shape = (int[])globalImages.Shape.Clone();
         shape[0] = count;
         var images = Tensor.Empty(shape);
-        global.Images.Data.AsSpan(start * row, count * row).CopyTo(images.Data);
+        globalImages.Data.AsSpan(start * row, count * row).CopyTo(images.Data);
         if (labels.Length != count) labels = new int[count];
-        global.Labels.AsSpan(start, count).CopyTo(labels);
-        return new Batch(images, labels);
+        globalLabels.AsSpan(start, count).CopyTo(labels);
+        return (images, labels);
     }
 
     /// <summary>

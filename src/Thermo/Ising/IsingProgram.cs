@@ -40,6 +40,8 @@ public sealed class IsingProgram
     public int SpinCount { get; }
     /// <summary>Number of spins in input layers (the width of one input).</summary>
     public int InputSpinCount { get; }
+    /// <summary>Spins a sweep updates: all but the clamped inputs and the pinned spins.</summary>
+    public int FreeSpinCount => SpinCount - InputSpinCount - PinnedSpins.Length;
 
     /// <summary>
     /// Builds and validates a program. <paramref name="biases"/> holds, per layer, the unscaled bias b (one

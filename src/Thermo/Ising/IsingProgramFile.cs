@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Thermo.IO;
-using Thermo.Sampling;
 
 namespace Thermo.Ising;
 
@@ -18,13 +17,14 @@ public static class IsingProgramFile
     public const int FormatVersion = 1;
 
     /// <summary>
-    /// Writes <paramref name="program"/> (and a recommended <paramref name="schedule"/>) to a manifest path ending in .json.
+    /// Writes <paramref name="program"/> to a manifest path ending in .json; <paramref name="schedule"/> is the recommended
+    /// schedule as the sampling layer writes it (Sampling's <c>ScheduledProgramFile</c>), stored under "schedule" as given.
     /// With <paramref name="couplings"/> = <see cref="SafetensorsDType.I8"/> every coupling block is stored as 8-bit
     /// integers q with one scale s per block (W = q·s, s = max|W|/127, <see cref="CouplingQuantizer"/>): a quarter of
     /// the bytes, and the file then holds the 8-bit program a machine with int8 couplings runs — the same values
     /// <c>CouplingQuantizer.Quantize(program, 8)</c> gives — not the float one. Biases stay float32.
     /// </summary>
-    public static void Save(string manifestPath, IsingProgram program, Schedule? schedule = null, SafetensorsDType couplings = SafetensorsDType.F32)
+    public static void Save(string manifestPath, IsingProgram program, SafetensorsDType couplings = SafetensorsDType.F32, JsonObject? schedule = null)
     {
         if (couplings is not (SafetensorsDType.F32 or SafetensorsDType.I8))
             throw new ArgumentException($"couplings can be stored as F32 or I8, not {couplings}");
@@ -117,17 +117,18 @@ public static class IsingProgramFile
             writer.Add<int>("colouring", colouring.ColourOf, [colouring.ColourOf.Length]);
             content["colouring"] = new JsonObject { ["kind"] = "greedy", ["colours"] = "colouring", ["count"] = colouring.Count };
         }
-        if (schedule is not null)
-            content["schedule"] = new JsonObject
-            {
-                ["burn_in"] = schedule.BurnIn, ["samples"] = schedule.Samples, ["sweeps_per_sample"] = schedule.SweepsPerSample,
-                ["anneal_start"] = schedule.AnnealStart, ["anneal_sweeps"] = schedule.AnnealSweeps,
-            };
+        if (schedule is not null) content["schedule"] = schedule.DeepClone();
         TensorManifest.Save(manifestPath, FormatName, FormatVersion, content, writer);
     }
 
-    /// <summary>Reads a program (and its recommended schedule, if any); <see cref="InvalidDataException"/> names the file and the problem.</summary>
-    public static (IsingProgram Program, Schedule? Schedule) Load(string manifestPath)
+    /// <summary>Reads a program and its recommended schedule's JSON, if any; <see cref="InvalidDataException"/> names the file and the problem.</summary>
+    public static (IsingProgram Program, JsonObject? Schedule) Load(string manifestPath) => Load(manifestPath, schedule => schedule);
+
+    /// <summary>
+    /// Reads a program and its recommended schedule, if any, through <paramref name="readSchedule"/>; an
+    /// <see cref="ArgumentException"/> it throws becomes an <see cref="InvalidDataException"/> that names the file.
+    /// </summary>
+    public static (IsingProgram Program, T? Schedule) Load<T>(string manifestPath, Func<JsonObject, T> readSchedule) where T : class
     {
         using var m = TensorManifest.Open(manifestPath, FormatName, FormatVersion);
         try
@@ -224,11 +225,7 @@ public static class IsingProgramFile
                 }
                 else if (kind != "greedy") throw m.Fail($"unknown colouring kind '{kind}' (layer-parity or greedy)");
             }
-            Schedule? schedule = null;
-            if (m.Content["schedule"] is JsonObject so)
-                schedule = new Schedule(Int(so, "burn_in"), Int(so, "samples"), Int(so, "sweeps_per_sample"),
-                    so["anneal_start"] is JsonValue a && a.TryGetValue(out float af) ? af : 1f, so["anneal_sweeps"] is null ? 0 : Int(so, "anneal_sweeps"));
-            return (program, schedule);
+            return (program, m.Content["schedule"] is JsonObject so ? readSchedule(so) : null);
 
             // The classes the file states must be the ones the couplings give (recomputed above), class by class, in order:
             // the sampler updates the classes in that order, so a file that says otherwise describes another sampler.

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Thermo.Tensors;
 
 namespace Thermo.Kernels;
 

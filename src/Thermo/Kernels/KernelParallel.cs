@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Thermo.Tensors;
 
 namespace Thermo.Kernels;
 

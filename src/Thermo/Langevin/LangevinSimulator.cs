@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Thermo.Kernels;
 using Thermo.Randomness;
 using Thermo.Tensors;
 

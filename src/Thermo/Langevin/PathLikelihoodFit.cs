@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Thermo.Kernels;
 using Thermo.Tensors;
 
 namespace Thermo.Langevin;

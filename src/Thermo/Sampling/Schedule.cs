@@ -36,6 +36,15 @@ public sealed record Schedule
     /// <summary>Total sweeps of a run.</summary>
     public int TotalSweeps => BurnIn + Samples * SweepsPerSample;
 
+    /// <summary>
+    /// The cost of sampling: <paramref name="chains"/> chains of a program with <paramref name="freeSpins"/> free spins
+    /// run for <paramref name="sweeps"/> sweeps update n·sweeps·chains spins (a sweep updates every free spin once).
+    /// </summary>
+    public static long SpinUpdates(long freeSpins, long sweeps, long chains = 1) => freeSpins * sweeps * chains;
+
+    /// <summary><see cref="SpinUpdates(long, long, long)"/> of this schedule's <see cref="TotalSweeps"/>.</summary>
+    public long SpinUpdates(long freeSpins, long chains = 1) => SpinUpdates(freeSpins, TotalSweeps, chains);
+
     /// <summary>The sample index taken after sweep <paramref name="sweep"/>, or −1 when that sweep is not observed.</summary>
     public int SampleAt(int sweep)
     {

@@ -1,11 +1,10 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Thermo.Autograd;
 
 namespace Thermo.Tensors;
 
 /// <summary>
 /// A dense, row-major float32 tensor (images are NCHW) that can take part in reverse-mode autograd.
-/// Storage is exactly <see cref="Length"/> floats; views made by <see cref="Reshape"/> share it.
+/// Storage is exactly <see cref="Length"/> floats; views made by Autograd's <c>Reshape</c> share it.
 /// </summary>
 public sealed class Tensor
 {
@@ -97,9 +96,6 @@ public sealed class Tensor
     /// <summary>Shape as "[a, b, c]".</summary>
     public string ShapeString => $"[{string.Join(", ", Shape)}]";
 
-    /// <summary>View with another shape over the same storage; one dimension may be -1. Differentiable.</summary>
-    public Tensor Reshape(params int[] shape) => F.Reshape(this, shape);
-
     /// <summary>Deep copy without autograd history.</summary>
     public Tensor Clone()
     {
@@ -110,9 +106,6 @@ public sealed class Tensor
 
     /// <summary>Tensor sharing storage but cut off from the graph.</summary>
     public Tensor Detach() => new(Data, Shape);
-
-    /// <summary>Runs backpropagation from this scalar (seed gradient 1).</summary>
-    public void Backward() => Autograd.Backprop.Run(this);
 
     /// <summary>Fills with zeros in place.</summary>
     public void ZeroInPlace() => Array.Clear(Data);

@@ -121,7 +121,7 @@ public sealed class TensorScope : IDisposable
     /// <summary>
     /// Hands the storage of <paramref name="tensor"/> from this scope to the enclosing one (to the GC when there is
     /// none), so it outlives this scope while everything else allocated here is released. Inference uses this to
-    /// free each stage's intermediates as soon as the stage ends (see <c>Autograd.InferenceStage</c>). A tensor whose
+    /// free each stage's intermediates as soon as the stage ends (see Autograd's <c>InferenceStage</c>). A tensor whose
     /// storage this scope does not own (a view of an outer tensor, a parameter) is returned unchanged.
     /// </summary>
     public Tensor Keep(Tensor tensor)

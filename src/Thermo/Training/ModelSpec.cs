@@ -41,8 +41,10 @@ public sealed class ModelSpec
     public int Classes { get; init; }
     /// <summary>Layers as JSON objects (digital family).</summary>
     public JsonArray Layers { get; init; } = new();
-    /// <summary>"digital" (a layer list) or "ising-blocks".</summary>
-    public string Family { get; init; } = "digital";
+    /// <summary>A layer list (digital) or Ising blocks.</summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Digital;
+    /// <summary>The family as the definition file spells it: "digital" or "ising-blocks".</summary>
+    public string FamilyName => Family == ModelFamily.IsingBlocks ? "ising-blocks" : "digital";
     /// <summary>The whole definition as parsed (block family settings live here).</summary>
     public JsonObject Document { get; init; } = new();
 
@@ -69,7 +71,7 @@ public sealed class ModelSpec
                 Input = input.Select((v, i) => JsonInput.Int(v, $"\"input\"[{i}]")).ToArray(),
                 Classes = JsonInput.Int(o, "classes") ?? throw new InvalidDataException($"{source}: missing \"classes\""),
                 Layers = (JsonArray?)layers?.DeepClone() ?? new JsonArray(),
-                Family = family,
+                Family = family == "ising-blocks" ? ModelFamily.IsingBlocks : ModelFamily.Digital,
                 Document = (JsonObject)o.DeepClone(),
             };
         }
@@ -132,7 +134,7 @@ public sealed class ModelSpec
     }
 
     /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>
-    public Module Build() => Family == "ising-blocks" ? BlockNetSpec.Build(this) : BuildDigital();
+    public Module Build() => Family == ModelFamily.IsingBlocks ? BlockNetSpec.Build(this) : BuildDigital();
 
     Sequential BuildDigital()
     {

@@ -46,19 +46,19 @@ public static class Presets
         new("fashion-mnist", "thermodynamic CNN on Fashion-MNIST (as 'mnist', with a 3-level thermometer input code)", "fashion-mnist",
             ThreeBlockNet("fashion-ising", 32, 64, 64, 128, 512, samples: 64, thresholds: "[0.25, 0.5, 0.75]"),
             new TrainOptions { Epochs = 12, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.3f }, AugmentFlip: true),
-        new("cifar10", "thermodynamic CNN on CIFAR-10 (JPEG): 4-level thermometer input, three conv Ising blocks and a dense one", "cifar10", """
+        new("cifar10", "thermodynamic CNN on CIFAR-10 (JPEG): 4-level thermometer input, three conv Ising blocks (2×2 stride-2 outputs) and a dense one", "cifar10", """
             {"name": "cifar10-ising", "family": "ising-blocks", "input": [3, 32, 32], "classes": 10,
              "binarize": [0.2, 0.4, 0.6, 0.8], "delta": 0.5, "population": 10,
              "blocks": [
                {"hidden": {"type": "conv2d", "out": 64, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 96, "kernel": 4, "stride": 2, "padding": 1}},
+                "output": {"type": "conv2d", "out": 96, "kernel": 2, "stride": 2, "padding": 0}},
                {"hidden": {"type": "conv2d", "out": 128, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 192, "kernel": 4, "stride": 2, "padding": 1}},
+                "output": {"type": "conv2d", "out": 192, "kernel": 2, "stride": 2, "padding": 0}},
                {"hidden": {"type": "conv2d", "out": 256, "kernel": 3, "padding": 1},
-                "output": {"type": "conv2d", "out": 256, "kernel": 4, "stride": 2, "padding": 1}},
+                "output": {"type": "conv2d", "out": 256, "kernel": 2, "stride": 2, "padding": 0}},
                {"hidden": {"type": "linear", "out": 512}, "output": {"type": "linear"}}],
              "objective": {"samples": 64, "iterations": 1, "variance": false}}
-            """, new TrainOptions { Epochs = 15, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.5f }, AugmentPadding: 4, AugmentFlip: true),
+            """, new TrainOptions { Epochs = 20, LearningRate = 2e-3f, WeightDecay = 0f, WarmupEpochs = 0.5f }, AugmentPadding: 4, AugmentFlip: true),
     ];
 
     /// <summary>Finds a preset by name (case-insensitive) or throws listing the known ones.</summary>

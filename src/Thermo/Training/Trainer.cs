@@ -57,6 +57,15 @@ public sealed class Trainer
     /// </summary>
     public Distributed.DataParallel? DataParallel { get; init; }
 
+    /// <summary>
+    /// Runs the steps on another engine (e.g. <see cref="DeviceTrainingEngine"/> on a GPU) instead of the CPU engine (autograd
+    /// on the host, the default when null). <see cref="Run"/> creates it from the model and the optimiser (after
+    /// <see cref="Resume"/>) and copies its state back before every checkpoint, validation and weight check, and at the end.
+    /// </summary>
+    public Func<Module, Optimizer, ITrainingEngine>? Engine { get; init; }
+
+    ITrainingEngine? engine;
+
     /// <summary>Prepares a run; call <see cref="Run"/>. The model must already be initialised.</summary>
     public Trainer(Module model, string modelDefinition, TrainOptions options, IBatchSource train,
         IReadOnlyDictionary<string, string>? dataChecksums = null)
@@ -145,6 +154,24 @@ public sealed class Trainer
     /// <summary>Trains to the configured number of epochs (or <see cref="TrainOptions.MaxStepsThisRun"/>).</summary>
     public TrainingState Run(CancellationToken cancel = default)
     {
+        if (Engine is null) return RunSteps(cancel);
+        if (DataParallel is not null) throw new ArgumentException("data parallelism (--distributed) runs on the CPU engine only");
+        engine = Engine(model, optimizer);
+        try
+        {
+            var reached = RunSteps(cancel);
+            engine.Pull();
+            return reached;
+        }
+        finally
+        {
+            engine.Dispose();
+            engine = null;
+        }
+    }
+
+    TrainingState RunSteps(CancellationToken cancel)
+    {
         Stopped = false;
         var objective = model as ITrainingObjective;
         var metrics = new Dictionary<string, double>();
@@ -164,10 +191,18 @@ public sealed class Trainer
                 optimizer.LearningRate = lr;
                 double lossValue;
                 bool stop;
-                using (new TensorScope())
+                if (engine is not null)
                 {
                     metrics.Clear();
-                    var (images, labels) = DataParallel is { } dp ? dp.Slice(batch) : batch;
+                    lossValue = engine.ComputeGradients(batch.Images, batch.Labels, step, metrics);
+                    stop = StopRequest.IsCancellationRequested;
+                    if (!double.IsFinite(lossValue)) throw Diverged($"loss became {lossValue} at step {step} (epoch {epoch}, batch {batchIndex})");
+                    engine.Step();
+                }
+                else using (new TensorScope())
+                {
+                    metrics.Clear();
+                    var (images, labels) = DataParallel is { } dp ? dp.Slice(batch.Images, batch.Labels) : (batch.Images, batch.Labels);
                     var loss = objective is not null
                         ? objective.Loss(images, labels, step, metrics)
                         : F.CrossEntropy(model.Forward(images), labels, options.LabelSmoothing);
@@ -206,6 +241,7 @@ public sealed class Trainer
             double? val = null;
             if (Validate is not null)
             {
+                engine?.Pull();
                 model.Eval();
                 val = Validate(model);
                 if (State.BestMetric is null || val > State.BestMetric)
@@ -229,6 +265,7 @@ public sealed class Trainer
 
     bool WeightsFinite(out string? bad)
     {
+        engine?.Pull();
         foreach (var (name, t) in model.NamedParameters())
             if (!t.AllFinite()) { bad = name; return false; }
         bad = null;

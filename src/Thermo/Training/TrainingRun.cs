@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Thermo.Blocks;
 using Thermo.Data;
+using Thermo.Devices;
 using Thermo.IO;
 using Thermo.Nn;
+using Thermo.Evaluation;
 
 namespace Thermo.Training;
 
@@ -54,6 +56,11 @@ public sealed record TrainingRunOptions
     /// directory and evaluates; every rank reads the checkpoint when resuming.
     /// </summary>
     public Distributed.DataParallel? DataParallel { get; init; }
+    /// <summary>
+    /// Where the steps run: the CPU engine (default), or an ILGPU accelerator through <see cref="DeviceTrainingEngine"/>
+    /// (ising-blocks models only; <see cref="DeviceKind.Auto"/> is CUDA when present, else the CPU engine).
+    /// </summary>
+    public DeviceKind Device { get; init; } = DeviceKind.Cpu;
 }
 
 /// <summary>Outcome of a training run.</summary>
@@ -75,6 +82,11 @@ public static class TrainingRun
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
         var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
         string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
+        bool onDevice = o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) || o.Device == DeviceKind.Auto && spec.Family == ModelFamily.IsingBlocks;
+        if (o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) && spec.Family != ModelFamily.IsingBlocks)
+            throw new ArgumentException($"--device {DeviceNames.Name(o.Device)}: device training implements ising-blocks models only, and '{spec.Name}' is a {spec.FamilyName} model; train it with --device cpu");
+        if (onDevice && o.DataParallel is not null)
+            throw new ArgumentException($"--device {DeviceNames.Name(o.Device)} and --distributed mpi cannot be combined: data parallelism runs on the CPU engine only");
         var baseOptions = o.Options ?? preset?.Options ?? new TrainOptions();
         string checkpoint = Path.Combine(o.OutputDirectory, CheckpointName);
         if (o.Resume && !File.Exists(checkpoint)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpoint}'");
@@ -128,8 +140,11 @@ public static class TrainingRun
         foreach (var s in train.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
         foreach (var s in test.Sources) checksums[$"{dataset}/{Path.GetFileName(s.Path)}"] = s.Sha256;
         if (writer) Directory.CreateDirectory(o.OutputDirectory);
+        using var device = onDevice ? ComputeDevice.Open(o.Device) : null;
+        if (onDevice) log?.Invoke($"training on {(device is null ? "cpu (no CUDA device)" : device.ToString())}");
         var trainer = new Trainer(model, spec.ToJson(), options, new LoaderBatchSource(loader), checksums)
         {
+            Engine = device is null ? null : (m, opt) => new DeviceTrainingEngine(device, (IsingBlockNet)m, opt),
             Progress = progress,
             StopRequest = o.StopRequest,
             DataParallel = o.DataParallel,
@@ -140,7 +155,7 @@ public static class TrainingRun
             },
         };
         if (o.ValidateEachEpoch && writer)
-            trainer.Validate = m => Evaluation.Run(m, test, normalization, EvalMode.Forward).Accuracy;
+            trainer.Validate = m => Evaluator.Run(m, test, normalization, EvalMode.Forward).Accuracy;
         if (o.Resume)
         {
             trainer.Resume(checkpoint);
@@ -150,7 +165,7 @@ public static class TrainingRun
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var state = trainer.Run(cancel);
         bool finished = state.Epoch >= options.Epochs;
-        double? acc = finished && writer ? Evaluation.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
+        double? acc = finished && writer ? Evaluator.Run(model, test, normalization, EvalMode.Forward).Accuracy : null;
         return new TrainingRunResult(checkpoint, spec, model, state, acc, clock.Elapsed.TotalSeconds, test, normalization, finished, trainer.Stopped);
     }
 

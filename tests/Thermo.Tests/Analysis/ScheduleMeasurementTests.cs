@@ -7,7 +7,7 @@ namespace Thermo.Tests.Analysis;
 public class ScheduleMeasurementTests
 {
     [Fact]
-    public void Shared_prefix_runs_reproduce_the_block_evaluator_for_every_schedule()
+    public void Shared_prefix_runs_reproduce_evaluation_for_every_schedule_including_a_burn_in_per_block()
     {
         var net = TinyBlockNets.TwoDense(3);
         var (pixels, floats, labels) = TinyBlockNets.Images(24, 5);
@@ -18,14 +18,12 @@ public class ScheduleMeasurementTests
             new BlockSchedule([9, 4], [2, 3]), new BlockSchedule([9, 9], [0, 3]),
         };
         var outcomes = ScheduleMeasurement.Measure(pipeline, pipeline.InputSpins(pixels), labels, 100, schedules, 1, 17, batch: 10);
-        var evaluator = new BlockGibbsEvaluator(net);
         var images = new Tensor(floats, 24, 1, 8, 8);
         foreach (var (s, o) in schedules.Zip(outcomes))
         {
             Assert.Equal(s, o.Schedule);
             Assert.Equal(s.Cost(pipeline.FreeSpins), o.Cost);
-            if (s.BurnIn[0] != s.BurnIn[1]) continue;   // the evaluator takes one burn-in for all blocks
-            var r = evaluator.Evaluate(images, s.Samples, s.BurnIn[0], 1, 17, firstIndex: 100);
+            var r = pipeline.Evaluate(images, s, 1, 17, firstIndex: 100);
             for (int i = 0; i < 24; i++)
             {
                 var scores = r.Scores.AsSpan(i * net.Classes, net.Classes).ToArray().Select(v => (double)v).ToArray();

@@ -1,3 +1,4 @@
+using Thermo.Autograd;
 using Thermo.Randomness;
 using Thermo.Tensors;
 

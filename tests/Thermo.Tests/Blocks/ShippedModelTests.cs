@@ -8,8 +8,7 @@ public class ShippedModelTests
 {
     static string Models()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Thermo.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        string root = RepositoryRoot.Path;
         return Path.Combine(root, "models");
     }
 
@@ -35,7 +34,7 @@ public class ShippedModelTests
             }
         // Two blank images run through all blocks and give scores for every class.
         var images = new Tensor(new float[2 * 28 * 28], 2, 1, 28, 28);
-        var r = new BlockGibbsEvaluator(net).Evaluate(images, [4, 4, 4], 1, 1, 1);
+        var r = new BlockPipeline(net).Evaluate(images, BlockSchedule.Uniform(3, 4, burnIn: 1), chains: 1, seed: 1);
         Assert.Equal(2 * 10, r.Scores.Length);
         Assert.All(r.Scores, s => Assert.InRange(s, -1f, 1f));
     }

@@ -1,6 +1,7 @@
 using CsCheck;
 using Thermo.Data;
 using Thermo.Tensors;
+using Thermo.Training;
 
 namespace Thermo.Tests.Data;
 

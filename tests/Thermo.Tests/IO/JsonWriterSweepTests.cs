@@ -19,7 +19,7 @@ public class JsonWriterSweepTests
     static readonly Dictionary<string, string> Writers = new()
     {
         ["src/Thermo/IO/FiniteJson.cs"] = "swept: ToFiniteJson, Write, WriteNumber",
-        ["src/Thermo/Reports/ReportJson.cs"] = "swept: report.json",
+        ["src/Thermo/Reports/ReportJsonWriter.cs"] = "swept: report.json",
         ["src/Thermo/IO/AtomicFile.cs"] = "swept: WriteJson(node) and, through TensorManifest, the Langevin manifest",
         ["src/Thermo/IO/Checkpoint.cs"] = "swept: checkpoint metadata",
         ["src/Thermo.Cli/Bench/BenchResult.cs"] = "swept: bench output",
@@ -31,8 +31,7 @@ public class JsonWriterSweepTests
     public void Every_json_writer_writes_non_finite_numbers_as_null_or_refuses_them()
     {
         // 0. The inventory: which files write JSON at all (System.Text.Json writers, serialisers, JsonNode text).
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Thermo.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        string root = RepositoryRoot.Path;
         var found = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .Where(f => File.ReadAllText(f) is var text && (text.Contains("new Utf8JsonWriter(") || text.Contains("JsonSerializer.Serialize") || text.Contains("ToJsonString(")))

@@ -50,9 +50,9 @@ public class IsingProgramFileTests : IDisposable
         var program = LayeredSamplerTests.IntegerLayered(3, pinned: true, integer: false);
         var schedule = new Schedule(7, 30, 2, annealStart: 0.5f, annealSweeps: 5);
         string path = dir.File("net.json");
-        IsingProgramFile.Save(path, program, schedule);
+        ScheduledProgramFile.Save(path, program, schedule);
         Assert.True(File.Exists(dir.File("net.safetensors")));
-        var (loaded, loadedSchedule) = IsingProgramFile.Load(path);
+        var (loaded, loadedSchedule) = ScheduledProgramFile.Load(path);
         AssertSamePrograms(program, loaded);
         Assert.Equal(schedule, loadedSchedule);
     }
@@ -63,7 +63,7 @@ public class IsingProgramFileTests : IDisposable
         var program = RandomPrograms.Sparse(13, 0.4f, 0.9f, 4, pinned: [(2, -1)]);
         string path = dir.File("graph.json");
         IsingProgramFile.Save(path, program);
-        var (loaded, schedule) = IsingProgramFile.Load(path);
+        var (loaded, schedule) = ScheduledProgramFile.Load(path);
         AssertSamePrograms(program, loaded);
         Assert.Null(schedule);
         var request = new SamplingRequest(InputBatch.None, 3, new Schedule(2, 10), 8);

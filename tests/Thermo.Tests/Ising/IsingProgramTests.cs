@@ -74,7 +74,7 @@ public class IsingProgramTests
     [Fact]
     public void Conv_coupling_graph_matches_the_convolution()
     {
-        // Field on the upper layer from a conv coupling equals Kernels.Conv2d.Forward of the lower spins.
+        // Field on the upper layer from a conv coupling equals Kernels.Conv2dKernel.Forward of the lower spins.
         var lower = new SpinLayer("x", [2, 5, 5], true);
         var upper = new SpinLayer("h", [3, 3, 3]);
         var w = new float[3 * 2 * 9];
@@ -84,7 +84,7 @@ public class IsingProgramTests
         for (int i = 0; i < 50; i++) s[i] = (sbyte)((i * 7 % 3) == 0 ? 1 : -1);
         var xs = s.Take(50).Select(v => (float)v).ToArray();
         var expected = new float[27];
-        Thermo.Kernels.Conv2d.Forward(new Thermo.Kernels.Conv2dGeometry(1, 2, 5, 5, 3, 3, 2, 1), xs, w, default, expected);
+        Thermo.Kernels.Conv2dKernel.Forward(new Thermo.Kernels.Conv2dGeometry(1, 2, 5, 5, 3, 3, 2, 1), xs, w, default, expected);
         for (int o = 0; o < 27; o++) Assert.Equal(expected[o], p.Graph.LocalField(s, 50 + o), 4);
     }
 }

@@ -1,7 +1,7 @@
 using CsCheck;
 using Thermo.Kernels;
 using Thermo.Tensors;
-using KernelConv = Thermo.Kernels.Conv2d;
+
 
 namespace Thermo.Tests.Kernels;
 
@@ -35,25 +35,25 @@ public class Conv2dTests
         {
             var (y, ym) = ReferenceConv2d.Forward(g, input, weight, bias);
             var output = Poisoned(y.Length);
-            KernelConv.Forward(g, input, weight, bias ?? [], output);
+            Conv2dKernel.Forward(g, input, weight, bias ?? [], output);
             KernelAssert.Close(y, output, ym, cinG * kk + 1, $"{set} forward {g}");
 
             var (dx, dxm) = ReferenceConv2d.BackwardData(g, gradOut, weight);
             var gradIn = Poisoned(dx.Length);
-            KernelConv.BackwardData(g, gradOut, weight, gradIn);
+            Conv2dKernel.BackwardData(g, gradOut, weight, gradIn);
             KernelAssert.Close(dx, gradIn, dxm, coutG * kk, $"{set} backward data {g}");
 
             var (dw, dwm, db, dbm) = ReferenceConv2d.BackwardWeight(g, input, gradOut);
             var gradW = Poisoned(dw.Length);
             var gradB = withBias ? Poisoned(db.Length) : [];
-            KernelConv.BackwardWeight(g, input, gradOut, gradW, gradB);
+            Conv2dKernel.BackwardWeight(g, input, gradOut, gradW, gradB);
             int terms = g.Batch * g.OutHeight * g.OutWidth;
             KernelAssert.Close(dw, gradW, dwm, terms, $"{set} backward weight {g}");
             if (withBias) KernelAssert.Close(db, gradB, dbm, terms, $"{set} backward bias {g}");
 
             // The combined pass gives the same three results.
             var gradIn2 = Poisoned(dx.Length); var gradW2 = Poisoned(dw.Length);
-            KernelConv.Backward(g, input, gradOut, weight, gradIn2, gradW2, []);
+            Conv2dKernel.Backward(g, input, gradOut, weight, gradIn2, gradW2, []);
             Assert.Equal(gradIn, gradIn2);
             Assert.Equal(gradW, gradW2);
         }
@@ -98,8 +98,8 @@ public class Conv2dTests
         float[][] Run()
         {
             var y = new float[g.Batch * g.OutputSize]; var dx = new float[g.Batch * g.InputSize]; var dw = new float[g.WeightSize];
-            KernelConv.Forward(g, input, weight, [], y);
-            KernelConv.Backward(g, input, gradOut, weight, dx, dw, []);
+            Conv2dKernel.Forward(g, input, weight, [], y);
+            Conv2dKernel.Backward(g, input, gradOut, weight, dx, dw, []);
             return [y, dx, dw];
         }
         int saved = ParallelRange.Threads;
@@ -118,7 +118,7 @@ public class Conv2dTests
     public void Short_buffers_are_rejected_with_the_buffer_named()
     {
         var g = new Conv2dGeometry(2, 3, 5, 5, 4, 3);
-        var e = Assert.Throws<ArgumentException>(() => KernelConv.Forward(g, new float[10], new float[g.WeightSize], [], new float[g.Batch * g.OutputSize]));
+        var e = Assert.Throws<ArgumentException>(() => Conv2dKernel.Forward(g, new float[10], new float[g.WeightSize], [], new float[g.Batch * g.OutputSize]));
         Assert.Contains("input has 10 elements", e.Message);
     }
 }

@@ -3,7 +3,7 @@ using Thermo.Kernels;
 namespace Thermo.Tests.Kernels;
 
 /// <summary>
-/// Plain-loop convolutions (the original placeholders of <c>Conv2d.Forward/BackwardData/BackwardWeight</c>),
+/// Plain-loop convolutions (the original placeholders of <c>Conv2dKernel.Forward/BackwardData/BackwardWeight</c>),
 /// accumulating in double. Each also returns Σ|terms| per output element, the scale of the rounding error bound.
 /// </summary>
 public static class ReferenceConv2d

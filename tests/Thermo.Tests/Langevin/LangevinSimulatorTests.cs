@@ -1,3 +1,4 @@
+using Thermo.Kernels;
 using Thermo.Langevin;
 using Thermo.Randomness;
 using Thermo.Tensors;

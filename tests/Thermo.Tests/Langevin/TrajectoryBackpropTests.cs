@@ -57,12 +57,12 @@ public class TrajectoryBackpropTests
         var x = new float[count * 30];
         LangevinSimulatorTests.Fill(x, 6, 6, 1.5f);
         var labels = Enumerable.Range(0, count).Select(i => i % 10).ToArray();
-        int saved = Thermo.Tensors.ParallelRange.Threads;
+        int saved = Thermo.Kernels.ParallelRange.Threads;
         try
         {
             float[][] Grads(int threads)
             {
-                Thermo.Tensors.ParallelRange.Threads = threads;
+                Thermo.Kernels.ParallelRange.Threads = threads;
                 var bp = new TrajectoryBackprop(c, s);
                 bp.Run(x, labels, count, 2, 9, 3, 0);
                 return [(float[])bp.InputCouplingGrad.Clone(), (float[])bp.MovingCouplingGrad.Clone(), (float[])bp.BiasGrad.Clone()];
@@ -71,6 +71,6 @@ public class TrajectoryBackpropTests
             var two = Grads(2);
             for (int k = 0; k < 3; k++) Assert.Equal(one[k], two[k]);
         }
-        finally { Thermo.Tensors.ParallelRange.Threads = saved; }
+        finally { Thermo.Kernels.ParallelRange.Threads = saved; }
     }
 }

@@ -1,3 +1,4 @@
+using Thermo.Autograd;
 using Thermo.Optim;
 using Thermo.Tensors;
 

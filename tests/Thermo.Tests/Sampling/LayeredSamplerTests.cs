@@ -172,12 +172,12 @@ public class LayeredDeterminismTests
         var program = LayeredSamplerTests.IntegerLayered(12, integer: false, beta: 0.4f);
         var values = Enumerable.Range(0, 3 * program.InputSpinCount).Select(i => (sbyte)(i % 5 < 2 ? 1 : -1)).ToArray();
         var request = new SamplingRequest(new InputBatch(values, 3, program.InputSpinCount, firstIndex: 40), 4, new Schedule(3, 6, 2), 21);
-        int saved = Thermo.Tensors.ParallelRange.Threads;
+        int saved = Thermo.Kernels.ParallelRange.Threads;
         try
         {
-            Thermo.Tensors.ParallelRange.Threads = 1;
+            Thermo.Kernels.ParallelRange.Threads = 1;
             var one = RunAll(GibbsSampler.Create(program, kind), request);
-            Thermo.Tensors.ParallelRange.Threads = 2;
+            Thermo.Kernels.ParallelRange.Threads = 2;
             var two = RunAll(GibbsSampler.Create(program, kind), request);
             Assert.Equal(one.Mag, two.Mag);
             Assert.Equal(one.Signs, two.Signs);
@@ -190,6 +190,6 @@ public class LayeredDeterminismTests
             }
             Assert.Equal(one.Signs, merged);
         }
-        finally { Thermo.Tensors.ParallelRange.Threads = saved; }
+        finally { Thermo.Kernels.ParallelRange.Threads = saved; }
     }
 }

@@ -1,3 +1,4 @@
+using Thermo.Kernels;
 using Thermo.Ising;
 using Thermo.Sampling;
 using Thermo.Tensors;

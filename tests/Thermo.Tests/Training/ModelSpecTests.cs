@@ -27,8 +27,7 @@ public class ModelSpecTests
     public void Every_shipped_model_file_builds_and_maps_its_input_to_class_scores()
     {
         // experiments/**/*.json that declare a model (recipes users run with `thermo train --model`).
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Thermo.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        string root = RepositoryRoot.Path;
         var files = Directory.GetFiles(Path.Combine(root, "experiments"), "*.json", SearchOption.AllDirectories)
             .Where(f => File.ReadAllText(f).Contains("\"blocks\"") || File.ReadAllText(f).Contains("\"layers\"")).ToArray();
         Assert.Contains(files, f => f.EndsWith("cifar100-large.json", StringComparison.Ordinal));

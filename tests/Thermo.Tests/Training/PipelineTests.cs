@@ -4,6 +4,7 @@ using Thermo.Data;
 using Thermo.IO;
 using Thermo.Sampling;
 using Thermo.Training;
+using Thermo.Evaluation;
 
 namespace Thermo.Tests.Training;
 
@@ -45,14 +46,14 @@ public sealed class PipelineTests : IDisposable
     {
         var run = TrainingRun.Execute(Options("shards") with { Epochs = 1 });
         var test = DatasetCatalog.Load(data, "test");
-        var settings = new Evaluation.GibbsSettings([8, 8], 2, 1, 9);
-        var whole = Evaluation.Run(run.Model, test, run.Normalization, EvalMode.Gibbs, settings, batchSize: 50);
+        var settings = new GibbsSettings(BlockSchedule.Uniform(2, 8, burnIn: 2), Chains: 1, Seed: 9);
+        var whole = Evaluator.Run(run.Model, test, run.Normalization, EvalMode.Gibbs, settings, batchSize: 50);
         var docs = new List<(string, JsonObject)>();
         for (int s = 0; s < 3; s++)
         {
             var shard = new Shard(s, 3);
             var (a, b) = shard.Range(test.Count);
-            var part = Evaluation.Run(run.Model, test, run.Normalization, EvalMode.Gibbs, settings, a, b - a, batchSize: 17);
+            var part = Evaluator.Run(run.Model, test, run.Normalization, EvalMode.Gibbs, settings, a, b - a, batchSize: 17);
             docs.Add(($"s{s}", EvalShards.ToJson(part, "m", "d", "test", EvalMode.Gibbs, settings, shard, a, test.Labels.AsSpan(a, b - a))));
         }
         var merged = EvalShards.Merge(docs);
@@ -121,9 +122,9 @@ public sealed class PipelineTests : IDisposable
             ? n with { Programs = n.Programs.Select(p => Thermo.Ising.CouplingQuantizer.Quantize(p, 8).Program).ToList() }
             : null;
         var test = DatasetCatalog.Load(data, "test");
-        var settings = new Evaluation.GibbsSettings([16, 16], 4, 1, 1);
-        var a = Evaluation.RunGibbs(new BlockGibbsEvaluator(loaded), test, loaded.Normalization, settings);
-        var b = Evaluation.RunGibbs(new BlockGibbsEvaluator(quantised!), test, loaded.Normalization, settings);
+        var settings = new GibbsSettings(BlockSchedule.Uniform(2, 16, burnIn: 4), Chains: 1, Seed: 1);
+        var a = Evaluator.RunGibbs(new BlockPipeline(loaded), test, loaded.Normalization, settings);
+        var b = Evaluator.RunGibbs(new BlockPipeline(quantised!), test, loaded.Normalization, settings);
         Assert.Equal(b.Predictions, a.Predictions);
         Assert.Equal(a.Accuracy, Accuracy(fromI8));
         Assert.True(Math.Abs(Accuracy(fromI8) - Accuracy(fromF32)) < 0.1, $"8-bit {Accuracy(fromI8)} versus float {Accuracy(fromF32)}");
