@@ -132,7 +132,7 @@ public static class Checkpoint
                 }
                 catch (JsonException e)
                 {
-                    throw new ArgumentException($"model definition is not valid JSON: {e.Message}", nameof(metadata), e);
+                    throw new ArgumentException($"model definition is {JsonInput.Describe(e)}", nameof(metadata), e);
                 }
             }
             w.WritePropertyName("training");

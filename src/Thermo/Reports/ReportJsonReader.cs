@@ -61,7 +61,9 @@ internal sealed class ReportJsonReader(string source)
         {
             double seconds = Number(wall, "wall_time_seconds");
             if (!(seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds)) throw Fail("wall_time_seconds", $"{seconds} is not a duration");
-            report.WallTime = TimeSpan.FromSeconds(seconds);
+            // Rounded to the nearest tick: FromSeconds truncates, so 12.3456789 s came back one tick short and report.json
+            // changed on every re-render.
+            report.WallTime = TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
         }
         if (root.TryGetProperty("provenance", out var p) && p.ValueKind != JsonValueKind.Null) report.Provenance = ReadProvenance(p);
 

@@ -78,8 +78,9 @@ public partial class HelpConsistencyTests
         {
             var lines = File.ReadAllLines(doc);
             for (int n = 0; n < lines.Length; n++)
-                // "thermo slurm submit … -- train --preset mnist": what follows " -- " is a command line of its own.
-                foreach (var part in lines[n].Split(" -- ").Select((text, i) => i == 0 ? text : "thermo " + text))
+                // "thermo slurm submit … -- train --preset mnist": what follows " -- " is a command line of its own, and so is
+                // a command substitution, "--schedule "$(thermo schedule … --json)"".
+                foreach (var part in lines[n].Split("$(").SelectMany(p => p.Split(" -- ").Select((text, i) => i == 0 ? text : "thermo " + text)))
                 foreach (Match m in CommandLine().Matches(part))
                 {
                     // Resolve the longest run of words that names a command, then check the options that follow it.
