@@ -1,14 +1,18 @@
 using System.CommandLine;
 using Thermo.Kernels;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Thermo.IO;
 using Thermo.Tensors;
 
 namespace Thermo.Cli;
 
 /// <summary>
 /// Runs a command body and turns every failure into one clear line on stderr and a non-zero exit code instead of a
-/// stack trace: bad input files and arguments exit 2, everything else 1.
+/// stack trace: input the command cannot use (arguments, files, models of a kind it does not handle) exits 2, a
+/// failure to finish with usable input exits 1.
 /// </summary>
-public static class CliAction
+public static partial class CliAction
 {
     /// <summary>Exit code for invalid input data or arguments.</summary>
     public const int BadInput = 2;
@@ -34,11 +38,14 @@ public static class CliAction
             ParallelRange.Threads = threads;
             return body();
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException)
+        // The rule (docs/reliability.md, "Command line"): 2 when the command cannot use what it was given (an option, an
+        // input file's content, a model or program of a kind it does not handle); 1 when it could not finish with it.
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException
+                                      or JsonException or NotSupportedException || JsonInput.IsConversionError(e))
         {
             return Report(Message(e), e, BadInput);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             return Report(Message(e), e, Failure);
         }
@@ -60,9 +67,20 @@ public static class CliAction
         return exitCode;
     }
 
-    // ArgumentException appends " (Parameter 'name')", the name of a .NET parameter the user never saw.
-    static string Message(Exception e) =>
-        e is ArgumentException { ParamName: { } name } a ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+    /// <summary>
+    /// The line shown for <paramref name="e"/>, without .NET internals: JSON and serializer errors in words
+    /// (<see cref="JsonInput.Message"/>); no " (Parameter 'count')" (the name of a .NET parameter the user never saw)
+    /// or "Actual value was …"; the user's paths instead of staging and temporary names (<see cref="CommandOutput.ForUser"/>).
+    /// </summary>
+    public static string Message(Exception e)
+    {
+        string message = JsonInput.Message(e);
+        message = ParameterSuffix().Replace(message, "");
+        return CommandOutput.ForUser(message);
+    }
+
+    [GeneratedRegex(@" ?\(Parameter '[^']*'\)|\s*Actual value was [^\n]*")]
+    private static partial Regex ParameterSuffix();
 
     /// <summary>Sets the action of <paramref name="command"/> to <paramref name="body"/> wrapped by <see cref="Run"/>.</summary>
     public static Command WithAction(this Command command, Func<ParseResult, int> body)

@@ -8,7 +8,7 @@ namespace Thermo.Cli;
 /// The `thermo` command line as one object: the catalogue of commands, the overview printed by `thermo --help`,
 /// and the handling of parse errors. <c>Program</c> runs it on the process's arguments; tests run it in process.
 /// </summary>
-public static class CliApplication
+public static partial class CliApplication
 {
     /// <summary>What `thermo --help` says first.</summary>
     public const string Overview = """
@@ -52,11 +52,34 @@ public static class CliApplication
             // One line per error; the last one points to the command's help.
             string where = parsed.CommandResult.Command == root ? "thermo" : $"thermo {string.Join(' ', CommandPath(parsed.CommandResult.Command, root))}";
             for (int i = 0; i < parsed.Errors.Count; i++)
-                Console.Error.WriteLine($"error: {parsed.Errors[i].Message}" + (i == parsed.Errors.Count - 1 ? $" (see `{where} --help`)" : ""));
+                Console.Error.WriteLine($"error: {Describe(parsed.Errors[i])}" + (i == parsed.Errors.Count - 1 ? $" (see `{where} --help`)" : ""));
             return CliAction.BadInput;
         }
         return parsed.Invoke(configuration ?? new InvocationConfiguration());
     }
+
+    /// <summary>
+    /// A parse error as one line without .NET type names: System.CommandLine says "Cannot parse argument 'foo' for
+    /// option '--mode' as expected type 'Thermo.Training.EvalMode'. Did you mean one of the following?" and lists
+    /// values on further lines; here "--mode: 'foo' is not one of forward, meanfield, gibbs".
+    /// </summary>
+    static string Describe(System.CommandLine.Parsing.ParseError error)
+    {
+        var m = ExpectedType().Match(error.Message);
+        if (m.Success)
+        {
+            string name = m.Groups["name"].Value, value = m.Groups["value"].Value;
+            var type = error.SymbolResult is System.CommandLine.Parsing.OptionResult option ? option.Option.ValueType
+                : error.SymbolResult is System.CommandLine.Parsing.ArgumentResult argument ? argument.Argument.ValueType : null;
+            if (type is not null && (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } values)
+                return $"{name}: '{value}' is not one of {string.Join(", ", Enum.GetNames(values).Select(v => v.ToLowerInvariant()))}";
+            return $"{name}: '{value}' is not a value it takes";
+        }
+        return string.Join(" ", error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Cannot parse argument '(?<value>.*?)' for (?:option|argument|command) '(?<name>.*?)' as expected type '[^']*'")]
+    private static partial System.Text.RegularExpressions.Regex ExpectedType();
 
     static IEnumerable<string> CommandPath(Command command, Command root)
     {

@@ -24,6 +24,8 @@ public sealed partial class CommandOutput : IDisposable
     static readonly List<CommandOutput> Live = [];
     static PosixSignalRegistration[]? registrations;
     static bool interrupted;
+    // Staging path → the path the user gave, for messages (kept after Dispose: the error is printed after it).
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ShownAs = new(StringComparer.Ordinal);
 
     enum Kind { StagedDirectory, InPlaceDirectory, Files }
 
@@ -47,6 +49,7 @@ public sealed partial class CommandOutput : IDisposable
         this.stale = stale ?? [];
         this.marker = marker;
         Path = staging ?? target;
+        if (staging is not null) ShownAs[staging] = target;
         lock (Gate)
         {
             if (interrupted) throw new OperationCanceledException("interrupted");
@@ -268,6 +271,17 @@ public sealed partial class CommandOutput : IDisposable
     {
         [LibraryImport("libc", EntryPoint = "_exit")]
         internal static partial void Exit(int status);
+    }
+
+    /// <summary>
+    /// <paramref name="message"/> with the user's paths in place of this process's staging directories and of
+    /// <see cref="AtomicFile"/>'s temporary names (<c>.thermo-tmp-NAME.0123456789ab</c> → <c>NAME</c>).
+    /// </summary>
+    public static string ForUser(string message)
+    {
+        foreach (var (staging, target) in ShownAs.OrderByDescending(p => p.Key.Length))
+            message = message.Replace(staging, target, StringComparison.Ordinal);
+        return AtomicFile.UserPath(message);
     }
 
     static string? FirstMissing(string dir)

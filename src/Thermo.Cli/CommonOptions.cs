@@ -1,3 +1,4 @@
+using Thermo.Data;
 using System.CommandLine;
 
 namespace Thermo.Cli;
@@ -27,6 +28,15 @@ public static class CommonOptions
     {
         Description = "where sampling runs: cpu (the CPU engine), cuda (NVIDIA GPU through ILGPU), ilgpu-cpu (ILGPU's CPU accelerator, the test device), auto (cuda when present, else cpu)",
         DefaultValueFactory = _ => "cpu",
+    };
+
+    /// <summary>
+    /// The dataset cache (<c>--data-dir</c>), described the same way everywhere, with the environment variable that
+    /// <see cref="DataDirectory.Resolve"/> reads.
+    /// </summary>
+    public static Option<string?> DataDir() => new("--data-dir")
+    {
+        Description = $"dataset cache directory (default: ${DataDirectory.EnvironmentVariable}, else $XDG_CACHE_HOME/thermo, else ~/.cache/thermo)",
     };
 
     /// <summary>Machine-readable output.</summary>

@@ -26,10 +26,7 @@ public static class DataCommand
         return data;
     }
 
-    static Option<string?> DataDir() => new("--data-dir")
-    {
-        Description = $"data directory (default: ${DataDirectory.EnvironmentVariable} or ~/.cache/thermo)",
-    };
+    static Option<string?> DataDir() => CommonOptions.DataDir();
 
     static Command Fetch()
     {

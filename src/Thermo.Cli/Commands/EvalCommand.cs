@@ -29,7 +29,7 @@ public static class EvalCommand
         var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
         var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
         var force = new Option<bool>("--force") { Description = SamplingCost.ForceDescription };
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
+        var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var cmd = new Command("eval", """
             Evaluate a checkpoint. For thermodynamic (ising-blocks) models:

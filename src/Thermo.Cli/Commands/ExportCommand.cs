@@ -41,8 +41,8 @@ public static class ExportCommand
         if (meta.ModelDefinition is null)
             throw new InvalidDataException($"checkpoint '{checkpoint}' has no model definition, so its network cannot be rebuilt");
         var spec = ModelSpec.Parse(meta.ModelDefinition, $"checkpoint '{checkpoint}' model definition");
-        if (spec.Family != "digital")
-            throw new NotSupportedException($"ONNX export covers digital networks; '{checkpoint}' holds an {spec.Family} model, which runs by Gibbs sampling");
+        if (spec.Family != ModelFamily.Digital)
+            throw new NotSupportedException($"ONNX export covers digital networks; '{checkpoint}' holds an {spec.FamilyName} model, which runs by Gibbs sampling");
         var net = spec.Build();
         Checkpoint.Restore(checkpoint, net);
         net.Eval();

@@ -1,9 +1,9 @@
-using Thermo.Devices;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.Blocks;
+using Thermo.Devices;
 using Thermo.IO;
 using Thermo.Ising;
 using Thermo.Nn;
@@ -45,8 +45,7 @@ public static class IsingCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"program '{path}' does not exist", path);
         var text = File.ReadAllText(path);
         bool manifest;
-        try { manifest = JsonNode.Parse(text) is JsonObject o && o.ContainsKey("format"); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        manifest = JsonInput.Parse(text, $"'{path}'") is JsonObject o && o.ContainsKey("format");
         return manifest ? ScheduledProgramFile.Load(path) : (DimodProblem.Parse(text, $"'{path}'"), null);
     }
 
@@ -58,7 +57,7 @@ public static class IsingCommand
         var every = new Option<int?>("--sweeps-per-sample") { Description = "sweeps between samples (default: file, else 1)" }.Within(1, int.MaxValue);
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 }.Within(0UL, ulong.MaxValue);
         var chains = new Option<int>("--chains") { Description = "independent chains per input", DefaultValueFactory = _ => 16 }.Within(1, 1 << 24);
-        var inputs = new Option<string?>("--inputs") { Description = "JSON [[±1, ...], ...]: one row of input-layer spins per input (programs with input layers)" };
+        var inputs = new Option<string?>("--inputs") { Description = "a JSON file holding rows [[±1, ...], ...], one row of input-layer spins per input (programs with input layers)", HelpName = "FILE" };
         var firstInput = new Option<long>("--first-input") { Description = "global index of the first input row (keys its random numbers)", DefaultValueFactory = _ => 0 }.Within(0L, MaxFirstInput);
         var shard = new Option<string?>("--shard") { Description = "run only shard i/N of the (input, chain) grid; combine shards with `thermo merge`" };
         var sampler = new Option<SamplerKind>("--sampler") { Description = "fastest | reference | float32 | table | incremental", DefaultValueFactory = _ => SamplerKind.Fastest };
@@ -89,7 +88,7 @@ public static class IsingCommand
             if ((long)batch.Count * nChains > int.MaxValue)
                 throw new ArgumentException($"--chains {nChains} × {batch.Count} input rows is more than {int.MaxValue} chains");
             var runShard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
-            SamplingCost.Check((double)(prog.SpinCount - prog.InputSpinCount - prog.PinnedSpins.Length) * sweeps * nChains * batch.Count / runShard.Count, sweeps,
+            SamplingCost.Check((double)Schedule.SpinUpdates(prog.FreeSpinCount, sweeps) * nChains * batch.Count / runShard.Count, sweeps,
                 $"--samples {g}, --burn-in {burn}, --sweeps-per-sample {sweepsPerSample} and --chains {nChains} on {batch.Count} input(s)", parse.GetValue(force));
             var request = new SamplingRequest(batch, nChains, schedule, parse.GetValue(seed))
             {
@@ -148,8 +147,7 @@ public static class IsingCommand
         if (path is null) throw new ArgumentException($"the program has {program.InputSpinCount} input spins: give their values with --inputs FILE (JSON [[±1, ...], ...])");
         if (!File.Exists(path)) throw new FileNotFoundException($"inputs file '{path}' does not exist", path);
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}': not valid JSON ({e.Message})"); }
+        root = JsonInput.ReadFile(path);
         if (root is not JsonArray rows || rows.Count == 0) throw new InvalidDataException($"'{path}': expected a non-empty array of rows [[±1, ...], ...]");
         var values = new sbyte[rows.Count * program.InputSpinCount];
         for (int r = 0; r < rows.Count; r++)
@@ -203,36 +201,36 @@ public static class IsingCommand
         return command.WithAction(parse =>
         {
             string path = parse.GetValue(program)!;
-            var (p, schedule) = LoadProgram(path);
-            bool layered = LayeredGibbsSampler.Supports(p, out var why);
-            var c = p.Colouring;
+            var (loaded, schedule) = LoadProgram(path);
+            bool layered = LayeredGibbsSampler.Supports(loaded, out var why);
+            var colouring = loaded.Colouring;
             var node = new JsonObject
             {
                 ["program"] = path,
-                ["spins"] = p.SpinCount,
-                ["input_spins"] = p.InputSpinCount,
-                ["pinned_spins"] = p.PinnedSpins.Length,
-                ["beta"] = p.Beta,
-                ["delta"] = p.Delta,
-                ["layers"] = new JsonArray(p.Layers.Select((l, i) => (JsonNode)new JsonObject
+                ["spins"] = loaded.SpinCount,
+                ["input_spins"] = loaded.InputSpinCount,
+                ["pinned_spins"] = loaded.PinnedSpins.Length,
+                ["beta"] = loaded.Beta,
+                ["delta"] = loaded.Delta,
+                ["layers"] = new JsonArray(loaded.Layers.Select((l, i) => (JsonNode)new JsonObject
                 {
                     ["name"] = l.Name, ["shape"] = new JsonArray(l.Shape.Select(d => (JsonNode)d).ToArray()), ["input"] = l.IsInput,
-                    ["bias"] = p.Bias(i) is not null,
+                    ["bias"] = loaded.Bias(i) is not null,
                 }).ToArray()),
-                ["couplings"] = new JsonArray(p.Couplings.Select(k => (JsonNode)Describe(p, k)).ToArray()),
-                ["colouring"] = c.Kind == ColouringKind.LayerParity ? "layer-parity" : "greedy",
-                ["colours"] = c.Count,
+                ["couplings"] = new JsonArray(loaded.Couplings.Select(k => (JsonNode)Describe(loaded, k)).ToArray()),
+                ["colouring"] = colouring.Kind == ColouringKind.LayerParity ? "layer-parity" : "greedy",
+                ["colours"] = colouring.Count,
                 ["layered_sampler"] = layered,
-                ["sampler"] = GibbsSampler.Create(p).Representation,
+                ["sampler"] = GibbsSampler.Create(loaded).Representation,
             };
             if (schedule is not null) node["schedule"] = $"burn-in {schedule.BurnIn}, {schedule.Samples} samples every {schedule.SweepsPerSample} sweeps";
             if (parse.GetValue(json)) { Console.WriteLine(node.ToFiniteJson()); return 0; }
-            Console.WriteLine($"{path}: {p.SpinCount} spins ({p.InputSpinCount} input, {p.PinnedSpins.Length} pinned), β = {p.Beta.ToString(Invariant)}, δ = {p.Delta.ToString(Invariant)}");
-            for (int l = 0; l < p.Layers.Count; l++)
-                Console.WriteLine($"  layer {l}: {p.Layers[l].Name} {p.Layers[l].ShapeString}{(p.Layers[l].IsInput ? " input" : "")}{(p.Bias(l) is not null ? ", bias" : "")}");
-            foreach (var k in p.Couplings) Console.WriteLine($"  coupling: {Describe(p, k).ToFiniteJson()}");
-            Console.WriteLine($"  colouring: {(c.Kind == ColouringKind.LayerParity ? "layer parity " + string.Join(" then ", c.LayerClasses.Select(x => "{" + string.Join(", ", x) + "}")) : $"greedy (DSATUR), {c.Count} colours")}");
-            Console.WriteLine($"  sampler: {GibbsSampler.Create(p).Representation}{(layered ? "" : $" (layered samplers: no, {why})")}");
+            Console.WriteLine($"{path}: {loaded.SpinCount} spins ({loaded.InputSpinCount} input, {loaded.PinnedSpins.Length} pinned), β = {loaded.Beta.ToString(Invariant)}, δ = {loaded.Delta.ToString(Invariant)}");
+            for (int l = 0; l < loaded.Layers.Count; l++)
+                Console.WriteLine($"  layer {l}: {loaded.Layers[l].Name} {loaded.Layers[l].ShapeString}{(loaded.Layers[l].IsInput ? " input" : "")}{(loaded.Bias(l) is not null ? ", bias" : "")}");
+            foreach (var k in loaded.Couplings) Console.WriteLine($"  coupling: {Describe(loaded, k).ToFiniteJson()}");
+            Console.WriteLine($"  colouring: {(colouring.Kind == ColouringKind.LayerParity ? "layer parity " + string.Join(" then ", colouring.LayerClasses.Select(x => "{" + string.Join(", ", x) + "}")) : $"greedy (DSATUR), {colouring.Count} colours")}");
+            Console.WriteLine($"  sampler: {GibbsSampler.Create(loaded).Representation}{(layered ? "" : $" (layered samplers: no, {why})")}");
             if (schedule is not null) Console.WriteLine($"  recommended schedule: {node["schedule"]}");
             return 0;
         });

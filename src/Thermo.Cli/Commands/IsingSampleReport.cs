@@ -61,8 +61,7 @@ public sealed class IsingSampleReport
     public static IsingSampleReport Parse(string json, string source)
     {
         JsonObject o;
-        try { o = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new InvalidDataException($"{source}: expected a JSON object"); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})"); }
+        o = JsonInput.Parse(json, source) as JsonObject ?? throw new InvalidDataException($"{source}: expected a JSON object");
         return Parse(o, source);
     }
 

@@ -39,8 +39,23 @@ public static class LangevinCommand
         return langevin;
     }
 
-    static Option<string> DataOption() => new("--data") { Description = "dataset name or path (default: mnist)", DefaultValueFactory = _ => "mnist" };
-    static Option<string?> DataDirOption() => new("--data-dir") { Description = "data directory (default: $THERMO_DATA or ~/.cache/thermo)" };
+    /// <summary>
+    /// <c>--dataset</c>, as in every other command; <c>--data</c>, its name before, is still accepted but not shown.
+    /// </summary>
+    sealed class DatasetChoice
+    {
+        public readonly Option<string> Dataset = new("--dataset") { Description = "dataset name or path (default: mnist)", DefaultValueFactory = _ => "mnist" };
+        public readonly Option<string?> OldName = new("--data") { Description = "old name of --dataset", Hidden = true };
+
+        public string Value(ParseResult parse)
+        {
+            if (parse.GetValue(OldName) is not { } old) return parse.GetValue(Dataset)!;
+            if (parse.GetResult(Dataset) is { Implicit: false }) throw new ArgumentException("give --dataset (or its old name --data), not both");
+            return old;
+        }
+    }
+
+    static Option<string?> DataDirOption() => CommonOptions.DataDir();
 
     /// <summary>
     /// Most units of one kind. The couplings are dense, (I + H + O)² floats: 16 384 units are a gigabyte, and the published
@@ -82,8 +97,8 @@ public static class LangevinCommand
         switch (fmt)
         {
             case "thermo":
-                var (c, s, content) = LangevinModelFile.Load(path);
-                return (c, s, content, false);
+                var (computer, schedule, content) = LangevinModelFile.Load(path);
+                return (computer, schedule, content, false);
             case "published":
                 var (pc, ps, pcontent) = PublishedParameterFile.Load(path, parse.GetValue(layout.Inputs), parse.GetValue(layout.Hidden), parse.GetValue(layout.Outputs));
                 foreach (var note in pcontent["notes"]!.AsArray()) Console.Error.WriteLine($"{path}: {note}");
@@ -99,14 +114,14 @@ public static class LangevinCommand
         int width = images.ImageSize, count = limit > 0 ? Math.Min(limit, images.Count) : images.Count;
         var raw = new float[count * width];
         for (int i = 0; i < raw.Length; i++) raw[i] = images.Pixels[i];
-        var n = norm ?? InputNormalization.Mnist(0);
-        if (n.TargetNorm <= 0) n = n with { TargetNorm = InputNormalization.LargestNorm(raw, count, width, n) };
-        return (n.ApplyRows(raw, count, width), images.Labels[..count], count, images, n);
+        var normalization = norm ?? InputNormalization.Mnist(0);
+        if (normalization.TargetNorm <= 0) normalization = normalization with { TargetNorm = InputNormalization.LargestNorm(raw, count, width, normalization) };
+        return (normalization.ApplyRows(raw, count, width), images.Labels[..count], count, images, normalization);
     }
 
     static Command Train()
     {
-        var data = DataOption(); var dataDir = DataDirOption();
+        var data = new DatasetChoice(); var dataDir = DataDirOption();
         var output = Opt("--out", "run directory for model.json, model.safetensors, teacher.safetensors, train.json", "runs/langevin");
         var hidden = Opt("--hidden", "hidden units H", 64).Within(1, MaxUnits);
         var classes = Opt("--classes", "coupling classes: published (ih,hh,ho,oo,io), all, or a list of ii,ih,hh,ho,oo,io", "published");
@@ -138,7 +153,7 @@ public static class LangevinCommand
             optional fine-tuning through the noisy dynamics. Progress goes to stderr.
             """)
         {
-            data, dataDir, output, hidden, classes, kt, j2, j4, dt, tf, activation, teacherEpochs, teacherNoise, readout, shape, tau,
+            data.Dataset, data.OldName, dataDir, output, hidden, classes, kt, j2, j4, dt, tf, activation, teacherEpochs, teacherNoise, readout, shape, tau,
             hiddenScale, outputScale, ridge, fitInputs, ftEpochs, ftLr, ftBatch, ftBeta, ftHeat, seed, evalInputs, force, json,
         };
         return command.WithAction(parse =>
@@ -149,7 +164,7 @@ public static class LangevinCommand
                 throw new ArgumentException($"--j4 0 with --j2 {parse.GetValue(j2).ToString(Invariant)}: the potential J2 x² + J4 x⁴ has no minimum, so the units run away; give --j4 > 0 or --j2 > 0");
             using var run = CommandOutput.Directory(parse.GetValue(output)!, parse.GetValue(force));
             void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F0} s] {message}");
-            var train = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), "train", null);
+            var train = LoadSplit(data.Value(parse), parse.GetValue(dataDir), "train", null);
             int side = train.Images.Height == train.Images.Width ? train.Images.Width : 0;
             Log($"{train.Images.Name} train: {train.Count} inputs of {train.Images.ImageSize}, target L2 norm R = {train.Norm.TargetNorm:F4}");
             var options = new LangevinTrainingOptions
@@ -185,7 +200,7 @@ public static class LangevinCommand
             int nEval = parse.GetValue(evalInputs);
             if (nEval > 0)
             {
-                var test = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), "test", train.Norm, nEval);
+                var test = LoadSplit(data.Value(parse), parse.GetValue(dataDir), "test", train.Norm, nEval);
                 summary["teacher_test_accuracy"] = LangevinTraining.TeacherAccuracy(result.Teacher, test.X, test.Labels, test.Count, train.Images.ImageSize);
                 var scores = LangevinEvaluation.Evaluate(result.Computer, schedule, test.X, test.Labels, test.Count, seed: 0);
                 summary["test_inputs"] = test.Count;
@@ -213,7 +228,7 @@ public static class LangevinCommand
         var modelFormat = new Option<string?>("--format", "--model-format") { Description = "model file format: thermo (manifest) or published (thermo_gd parameters.dat); default: thermo for .json, published otherwise" };
         var layout = new PublishedLayoutOptions();
         var ktOverride = new Option<float?>("--kt") { Description = "run at this kT instead of the model's (0 = noise off; a published file has kT = 1)" }.Within(0f, 1e6f);
-        var data = DataOption(); var dataDir = DataDirOption();
+        var data = new DatasetChoice(); var dataDir = DataDirOption();
         var split = Opt("--split", "split to evaluate", "test");
         var limit = Opt("--limit", "evaluate the first N inputs only (0 = all)", 0).Within(0, int.MaxValue);
         var trajectories = Opt("--trajectories", "independent trajectories per input: single-trajectory accuracy is their mean, K-averaged accuracy uses all of them", 1).Within(1, 1_000_000);
@@ -233,7 +248,7 @@ public static class LangevinCommand
             With kT = 0 (noise off) the heat is given in the energy unit of V only: it has no value in kT or joules.
             --model may be a published thermo_gd parameters.dat (--format published; kT = 1 unless --kt, R from the split).
             """)
-        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, ktOverride, data, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, force, json };
+        { model, modelFormat, layout.Inputs, layout.Hidden, layout.Outputs, ktOverride, data.Dataset, data.OldName, dataDir, split, limit, trajectories, seed, times, normFrom, energyPerMac, kelvin, report, dtOverride, force, json };
         return command.WithAction(parse =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -249,7 +264,7 @@ public static class LangevinCommand
             string from = parse.GetValue(normFrom) ?? (storesNorm ? "model" : "split");
             if (from is not ("model" or "split")) throw new ArgumentException($"--norm-from must be 'model' or 'split', got '{from}'");
             if (from == "model" && !storesNorm) throw new ArgumentException("--norm-from model: this model stores no target norm R (a published parameters.dat never does); use --norm-from split");
-            var set = LoadSplit(parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(split)!,
+            var set = LoadSplit(data.Value(parse), parse.GetValue(dataDir), parse.GetValue(split)!,
                 from == "model" ? computer.Normalization : computer.Normalization with { TargetNorm = 0 }, parse.GetValue(limit));
             if (set.Images.ImageSize != computer.Inputs) throw new ArgumentException($"the model has {computer.Inputs} inputs, {set.Images.Name} images have {set.Images.ImageSize} pixels");
             for (int i = 0; i < set.Count; i++)

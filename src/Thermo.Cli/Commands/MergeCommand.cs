@@ -37,15 +37,20 @@ public static class MergeCommand
             {
                 if (!File.Exists(path)) throw new FileNotFoundException($"shard output '{path}' not found");
                 JsonNode? node;
-                try { node = JsonNode.Parse(File.ReadAllText(path)); }
-                catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message})"); }
-                if (node is not JsonObject o || o["kind"]?.GetValue<string>() is not string) throw new InvalidDataException($"{path}: not a Thermo shard output (no \"kind\")");
+                node = JsonInput.ReadFile(path, path);
+                if (node is not JsonObject o || o["kind"] is not JsonValue k || k.GetValueKind() != JsonValueKind.String) throw new InvalidDataException($"{path}: not a Thermo shard output (no \"kind\")");
                 docs.Add((path, o));
             }
             string kind = docs[0].Item2["kind"]!.GetValue<string>();
             if (docs.Any(d => d.Item2["kind"]!.GetValue<string>() != kind)) throw new InvalidDataException("the shard outputs are of different kinds");
             if (!Kinds.TryGetValue(kind, out var merge)) throw new InvalidDataException($"cannot merge outputs of kind '{kind}' (known: {string.Join(", ", Kinds.Keys)})");
-            var merged = merge(docs);
+            JsonObject merged;
+            try { merged = merge(docs); }
+            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                // A field missing or of another type: the file says it is a shard output but is not a whole one.
+                throw new InvalidDataException($"the shard outputs of kind '{kind}' are not complete ({(e is NullReferenceException ? "a field is missing" : JsonInput.Message(e))}); were they edited or cut short?");
+            }
             string text = merged.ToFiniteJson();
             if (parse.GetValue(output) is string o2) outFile!.PublishText(o2, text);
             else Console.WriteLine(text);

@@ -23,7 +23,7 @@ public static class QuantizeCommand
         var output = new Option<string>("--out") { Description = "run directory for the new checkpoint", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "fine-tuning data (default: the model's dataset)" };
         var seed = new Option<ulong>("--seed") { Description = "fine-tuning seed", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache directory" };
+        var dataDir = CommonOptions.DataDir();
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var force = CommonOptions.Force();
         var json = CommonOptions.Json();
@@ -42,24 +42,24 @@ public static class QuantizeCommand
             var (spec, net, meta) = TrainingRun.Load(parse.GetValue(model)!);
             if (net is not IsingBlockNet blocks) throw new ArgumentException("quantize applies to thermodynamic (ising-blocks) models");
             if (blocks.Quantization is not null) throw new ArgumentException("this checkpoint is already quantised; start from the float model");
-            int b = parse.GetValue(bits);
-            float sp = parse.GetValue(sparsity);
-            BlockQuantizer.Prepare(blocks, b, sp);
-            var qspec = spec.WithQuantization(b, sp);
+            int bitCount = parse.GetValue(bits);
+            float sparsityFraction = parse.GetValue(sparsity);
+            BlockQuantizer.Prepare(blocks, bitCount, sparsityFraction);
+            var qspec = spec.WithQuantization(bitCount, sparsityFraction);
             string dir = run.Path;
             string checkpoint = Path.Combine(dir, TrainingRun.CheckpointName);
-            int ft = parse.GetValue(epochs);
+            int fineTuneEpochs = parse.GetValue(epochs);
             bool asJson = parse.GetValue(json), silent = parse.GetValue(quiet);
-            if (ft > 0)
+            if (fineTuneEpochs > 0)
             {
                 string ds = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta)
                     ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
                 var options = new TrainingRunOptions
                 {
                     Start = (qspec, blocks), Dataset = ds, DataDirectory = parse.GetValue(dataDir), OutputDirectory = dir, Seed = parse.GetValue(seed),
-                    Options = new TrainOptions { Epochs = ft, LearningRate = parse.GetValue(lr), WeightDecay = 0f, WarmupEpochs = 0.05f },
+                    Options = new TrainOptions { Epochs = fineTuneEpochs, LearningRate = parse.GetValue(lr), WeightDecay = 0f, WarmupEpochs = 0.05f },
                 };
-                ProgressView.Run($"fine-tune {b}-bit", silent, asJson, progress => TrainingRun.Execute(options, progress));
+                ProgressView.Run($"fine-tune {bitCount}-bit", silent, asJson, progress => TrainingRun.Execute(options, progress));
             }
             else
             {
@@ -67,8 +67,8 @@ public static class QuantizeCommand
             }
             run.Commit();
             checkpoint = run.Published(checkpoint);
-            var summary = new JsonObject { ["checkpoint"] = checkpoint, ["bits"] = b, ["sparsity"] = sp, ["finetune_epochs"] = ft };
-            Console.WriteLine(asJson ? summary.ToFiniteJson() : $"wrote {checkpoint}: couplings at {b} bits, {sp:P0} removed, {ft} fine-tuning epoch(s)");
+            var summary = new JsonObject { ["checkpoint"] = checkpoint, ["bits"] = bitCount, ["sparsity"] = sparsityFraction, ["finetune_epochs"] = fineTuneEpochs };
+            Console.WriteLine(asJson ? summary.ToFiniteJson() : $"wrote {checkpoint}: couplings at {bitCount} bits, {sparsityFraction:P0} removed, {fineTuneEpochs} fine-tuning epoch(s)");
             return 0;
         });
         return cmd;

@@ -21,7 +21,7 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "run directory", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo)" };
+        var dataDir = CommonOptions.DataDir();
         var evalCount = new Option<int>("--eval-examples") { Description = "test images used for the samples sweep", DefaultValueFactory = _ => 2000 }.Within(1, int.MaxValue);
         var trainLimit = new Option<int?>("--train-limit") { Description = "train on the first N images only (smoke tests)" }.Within(1, int.MaxValue);
         var dataset = new Option<string>("--dataset") { Description = "dataset name or path (default mnist; 28x28 grey, 10 classes)", DefaultValueFactory = _ => "mnist" };
@@ -85,7 +85,9 @@ public static class QuickstartCommand
             rows.Add((g, r));
             log($"  G = {g,2}: accuracy {r.Accuracy * 100:F2}%  ({r.SpinUpdates.Sum() / (double)r.Count:N0} spin updates per image, {r.Seconds:F1} s)");
         }
-        var report = BuildReport(spec, net, programs, subset, surrogate, rows, trained, curve, clock.Elapsed.TotalSeconds);
+        // The dataset as people call it: the catalogue's title ("MNIST", "Fashion-MNIST"), else the folder or file name.
+        string dataTitle = DatasetCatalog.TryGet(dataset, out var catalogued) ? catalogued.Title.Split(' ')[0] : subset.Name;
+        var report = BuildReport(spec, net, programs, subset, dataTitle, surrogate, rows, trained, curve, clock.Elapsed.TotalSeconds);
         var files = report.Write(dir);
         run.Commit();
         if (json)
@@ -103,11 +105,11 @@ public static class QuickstartCommand
         return 0;
     }
 
-    static RunReport BuildReport(ModelSpec spec, IsingBlockNet net, IReadOnlyList<IsingProgram> programs, LabeledImages subset, double surrogate,
+    static RunReport BuildReport(ModelSpec spec, IsingBlockNet net, IReadOnlyList<IsingProgram> programs, LabeledImages subset, string dataTitle, double surrogate,
         List<(int G, EvalResult R)> rows, TrainingRunResult? trained, List<(long Step, double Loss)> curve, double seconds)
     {
-        var report = RunReport.Start($"Quickstart: {spec.Name} on MNIST", ReportKind.Quickstart, seed: 1);
-        foreach (var src in subset.Sources) report.DatasetFile($"mnist/{Path.GetFileName(src.Path)}", src.Path);
+        var report = RunReport.Start($"Quickstart: {spec.Name} on {dataTitle}", ReportKind.Quickstart, seed: 1);
+        foreach (var src in subset.Sources) report.DatasetFile($"{subset.Name}/{Path.GetFileName(src.Path)}", src.Path);
         report.Result("surrogate_accuracy", surrogate);
         foreach (var (g, r) in rows) report.Result($"gibbs_accuracy_G{g}", r.Accuracy);
         report.Result("eval_examples", subset.Count).Result("total_seconds", Math.Round(seconds, 1));
@@ -116,7 +118,7 @@ public static class QuickstartCommand
         var table = new ReportTable("G", "Gibbs accuracy", "spin updates per image", "seconds");
         foreach (var (g, r) in rows) table.Row(g, r.Accuracy, Math.Round(r.SpinUpdates.Sum() / (double)r.Count), Math.Round(r.Seconds, 1));
         report.Section("Accuracy versus samples per block")
-            .Text($"Each block is compiled to an Ising program and run by block Gibbs sampling with feedback: 4 burn-in sweeps, then G samples whose average is binarised and clamped into the next block. {subset.Count} MNIST test images. The dashed line is the noise-free surrogate the network was trained through.")
+            .Text($"Each block is compiled to an Ising program and run by block Gibbs sampling with feedback: 4 burn-in sweeps, then G samples whose average is binarised and clamped into the next block. {subset.Count} {dataTitle} test images. The dashed line is the noise-free surrogate the network was trained through.")
             .Table(table.Format(1, "P2").Format(2, "N0"))
             .Plot(new PlotSpec("Accuracy versus samples per block", "accuracy-vs-samples")
                 .Axes("samples per block G", "test accuracy", AxisScale.Log2)

@@ -15,7 +15,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var preset = new Option<string?>("--preset") { Description = $"built-in recipe: {string.Join(", ", Presets.All.Select(p => p.Name))}" };
-        var model = new Option<string?>("--model") { Description = "model-definition JSON file (see docs/formats.md); needs --dataset" };
+        var model = new Option<string?>("--model") { Description = "model-definition JSON file (format: docs/formats.md, \"Model definitions\"); needs --dataset" };
         var dataset = new Option<string?>("--dataset") { Description = "mnist, fashion-mnist, cifar10, cifar100 or a path (default: the preset's)" };
         var epochs = new Option<int?>("--epochs") { Description = "passes over the training set (default: the preset's)" }.Within(1, 100_000);
         var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default 128)" }.Within(1, 65_536);
@@ -30,7 +30,7 @@ public static class TrainCommand
         var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" }.Within(1L, long.MaxValue);
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" }.Within(1, int.MaxValue);
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test examples" }.Within(1, int.MaxValue);
-        var dataDir = new Option<string?>("--data-dir") { Description = "dataset cache (default ~/.cache/thermo or $THERMO_DATA_DIR)" };
+        var dataDir = CommonOptions.DataDir();
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
         var padCrop = new Option<int?>("--pad-crop") { Description = "augmentation: zero-pad N pixels and crop randomly back (default: the preset's, else 0)" }.Within(0, 64);
@@ -139,7 +139,7 @@ public static class TrainCommand
                 Console.Error.WriteLine($"stopped by SIGTERM at step {result.State.Step} with a checkpoint; continue with --auto-resume (or --resume) --out {outDir}");
             else if (!silent)
                 Console.WriteLine(result.Finished
-                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == "ising-blocks" ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
+                    ? $"trained {result.Spec.Name}: test accuracy {result.TestAccuracy * 100:F2}% ({(result.Spec.Family == ModelFamily.IsingBlocks ? "noise-free surrogate; run `thermo eval --mode gibbs`" : "forward pass")}), {result.Seconds:F0} s; checkpoint {checkpoint}; report {html}"
                     : $"stopped at step {result.State.Step} (epoch {result.State.Epoch + 1}); continue with --resume --out {outDir}");
             return exit;
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.IO;
 
@@ -41,17 +42,25 @@ public sealed class SlurmRunFile
     {
         string full = Path.GetFullPath(directory), path = RecordPath(full);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{directory}' holds no Slurm run (no slurm.json): start one with `thermo slurm submit`");
-        var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-        if (o?["format"]?.GetValue<string>() != Format) throw new InvalidDataException($"{path}: not a thermo Slurm run record");
-        return new SlurmRunFile
+        var o = JsonInput.ReadObject(path, path);
+        if (o["format"] is not JsonValue f || f.GetValueKind() != JsonValueKind.String || f.GetValue<string>() != Format) throw new InvalidDataException($"{path}: not a thermo Slurm run record");
+        try
         {
-            Directory = full,
-            Command = o["command"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray(),
-            Shards = o["shards"]!.GetValue<int>(),
-            Submissions = o["submissions"]!.AsArray().Select(s => new SlurmSubmission(s!["array_job"]!.GetValue<string>(),
-                s["shards"]!.AsArray().Select(i => i!.GetValue<int>()).ToArray())).ToList(),
-            MergeJob = o["merge_job"]?.GetValue<string>(),
-        };
+            return new SlurmRunFile
+            {
+                Directory = full,
+                Command = o["command"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray(),
+                Shards = o["shards"]!.GetValue<int>(),
+                Submissions = o["submissions"]!.AsArray().Select(s => new SlurmSubmission(s!["array_job"]!.GetValue<string>(),
+                    s["shards"]!.AsArray().Select(i => i!.GetValue<int>()).ToArray())).ToList(),
+                MergeJob = o["merge_job"]?.GetValue<string>(),
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+        {
+            // Written by Thermo; a wrong type or a missing field means it was edited.
+            throw new InvalidDataException($"{path}: not a complete Slurm run record ({(e is NullReferenceException ? "a field is missing" : JsonInput.Message(e))})");
+        }
     }
 
     /// <summary>Writes the record (atomically) into <paramref name="directory"/>, which may be a staging copy of <see cref="Directory"/>.</summary>

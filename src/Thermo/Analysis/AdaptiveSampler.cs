@@ -1,5 +1,6 @@
 using Thermo.Blocks;
 using Thermo.Randomness;
+using Thermo.Sampling;
 
 namespace Thermo.Analysis;
 
@@ -88,8 +89,8 @@ public static class AdaptiveSampler
         var s = ladder[k];
         // Block 0 continues: charge only the sweeps beyond the previous stage.
         int previous = k == 0 ? 0 : ladder[k - 1].Sweeps(0);
-        spins[i][0] += p.FreeSpins[0] * (s.Sweeps(0) - previous);
-        for (int b = 1; b < p.Blocks; b++) spins[i][b] += p.FreeSpins[b] * s.Sweeps(b);
+        spins[i][0] += Schedule.SpinUpdates(p.FreeSpins[0], s.Sweeps(0) - previous);
+        for (int b = 1; b < p.Blocks; b++) spins[i][b] += Schedule.SpinUpdates(p.FreeSpins[b], s.Sweeps(b));
         // Digital work: accumulating every output spin per sample and taking signs (intermediate blocks), class sums and
         // the test's running moments (last block: C sums + C(C+1)/2 cross products per sample), arg-max.
         long ops = 0;

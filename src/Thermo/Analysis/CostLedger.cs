@@ -1,4 +1,5 @@
 using Thermo.Blocks;
+using Thermo.Sampling;
 
 namespace Thermo.Analysis;
 
@@ -22,7 +23,7 @@ public sealed record CostLedger(double[] SpinUpdates, double[] DigitalOps, doubl
         var ops = new double[blocks];
         for (int b = 0; b < blocks; b++)
         {
-            spins[b] = (double)pipeline.FreeSpins[b] * schedule.Sweeps(b);
+            spins[b] = Schedule.SpinUpdates(pipeline.FreeSpins[b], schedule.Sweeps(b));
             double outs = pipeline.OutputSize(b), g = schedule.Samples[b];
             ops[b] = b < blocks - 1 ? outs * (g + 1) : outs * g + pipeline.Classes * (pipeline.Population - 1) + (pipeline.Classes - 1);
         }

@@ -111,7 +111,7 @@ public sealed class PilotModel : IAccuracyModel
         var request = new SamplingRequest(new InputBatch(x0, count, pipeline.InputWidth(b0), firstIndex + start), chains,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, b0));
         pipeline.Sampler(b0).Run(request, trace);
-        PilotSpinUpdates += pipeline.FreeSpins[b0] * (options.BurnIn + options.PoolSamples) * count * chains;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[b0], options.BurnIn + options.PoolSamples, (long)count * chains);
         int outs = pipeline.OutputSize(b0);
         foreach (var byG0 in combos.GroupBy(u => u[0]))
         {
@@ -123,7 +123,7 @@ public sealed class PilotModel : IAccuracyModel
                     Philox.Stream((ulong)(firstIndex + start + i), 0x5EED0000UL + (ulong)g0));
                 for (int r = 0; r < firstDraws; r++) rows.Add(new DrawRow(start + i, r, drawn[r]));
             }
-            Descend(1, rows, byG0.ToList(), [g0], firstIndex, lastRows);
+            DrawThroughBlock(1, rows, byG0.ToList(), [g0], firstIndex, lastRows);
         }
         RunLast(lastRows, firstIndex);
     }
@@ -170,7 +170,11 @@ public sealed class PilotModel : IAccuracyModel
         return x;
     }
 
-    void Descend(int block, List<DrawRow> rows, List<int[]> combos, int[] prefix, long firstIndex, List<(string, int, int, sbyte[])> lastRows)
+    /// <summary>
+    /// Draws block <paramref name="block"/>'s outputs for every row and every G_b of <paramref name="combos"/>, and recurses
+    /// into the next block with them as inputs; at the last block the rows are kept for the last-block runs.
+    /// </summary>
+    void DrawThroughBlock(int block, List<DrawRow> rows, List<int[]> combos, int[] prefix, long firstIndex, List<(string, int, int, sbyte[])> lastRows)
     {
         if (block == pipeline.Blocks - 1)
         {
@@ -180,7 +184,7 @@ public sealed class PilotModel : IAccuracyModel
         }
         if (!options.MeanFieldIntermediate)
         {
-            DescendGibbs(block, rows, combos, prefix, firstIndex, lastRows);
+            DrawThroughBlockByGibbs(block, rows, combos, prefix, firstIndex, lastRows);
             return;
         }
         // Intermediate block with random inputs: mean-field magnetisations, then independent binomial signs.
@@ -208,13 +212,13 @@ public sealed class PilotModel : IAccuracyModel
             var next = new List<DrawRow>(rows.Count);
             for (int r = 0; r < rows.Count; r++)
             {
-                ulong stream = Philox.Stream((ulong)(firstIndex + rows[r].Example), (ulong)rows[r].Draw, Hash(prefix, block, g));
+                ulong stream = Philox.Stream((ulong)(firstIndex + rows[r].Example), (ulong)rows[r].Draw, PathKey(prefix, block, g));
                 var s = new sbyte[outs];
                 for (int k = 0; k < outs; k++)
                     s[k] = Philox.Uniform(options.Seed, stream, (ulong)k) < table.At(m[r * outs + k]) ? (sbyte)1 : (sbyte)-1;
                 next.Add(new DrawRow(rows[r].Example, rows[r].Draw, s));
             }
-            Descend(block + 1, next, byG.ToList(), [.. prefix, g], firstIndex, lastRows);
+            DrawThroughBlock(block + 1, next, byG.ToList(), [.. prefix, g], firstIndex, lastRows);
         }
     }
 
@@ -223,16 +227,16 @@ public sealed class PilotModel : IAccuracyModel
     /// this block and upstream prefix), then for each G_b windows of its pool feed the next block; the last intermediate
     /// block multiplies each row into R/R₁ draws.
     /// </summary>
-    void DescendGibbs(int block, List<DrawRow> rows, List<int[]> combos, int[] prefix, long firstIndex, List<(string, int, int, sbyte[])> lastRows)
+    void DrawThroughBlockByGibbs(int block, List<DrawRow> rows, List<int[]> combos, int[] prefix, long firstIndex, List<(string, int, int, sbyte[])> lastRows)
     {
         int inW = pipeline.InputWidth(block), outs = pipeline.OutputSize(block);
         var x = new sbyte[(long)rows.Count * inW];
         for (int r = 0; r < rows.Count; r++) rows[r].Spins.CopyTo(x, (long)r * inW);
-        long baseIndex = (long)(Hash(prefix, block, rows[0].Example) >> 25) << 20;   // 39 random bits, then the row
+        long baseIndex = (long)(PathKey(prefix, block, rows[0].Example) >> 25) << 20;   // 39 random bits, then the row
         var trace = new TraceObserver([BlockPipeline.OutputLayer], includeBurnIn: false);
         pipeline.Sampler(block).Run(new SamplingRequest(new InputBatch(x, rows.Count, inW, baseIndex), 1,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, block)), trace);
-        PilotSpinUpdates += pipeline.FreeSpins[block] * (options.BurnIn + options.PoolSamples) * rows.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[block], options.BurnIn + options.PoolSamples, rows.Count);
         int fan = block == pipeline.Blocks - 2 ? draws / firstDraws : 1;
         foreach (var byG in combos.GroupBy(u => u[block]))
         {
@@ -240,14 +244,15 @@ public sealed class PilotModel : IAccuracyModel
             var next = new List<DrawRow>(rows.Count * fan);
             for (int r = 0; r < rows.Count; r++)
             {
-                var drawn = DrawFromPool(trace, new int[fan], r, outs, g, Philox.Stream((ulong)(firstIndex + rows[r].Example), (ulong)rows[r].Draw, Hash(prefix, block, g)));
+                var drawn = DrawFromPool(trace, new int[fan], r, outs, g, Philox.Stream((ulong)(firstIndex + rows[r].Example), (ulong)rows[r].Draw, PathKey(prefix, block, g)));
                 for (int j = 0; j < fan; j++) next.Add(new DrawRow(rows[r].Example, rows[r].Draw * fan + j, drawn[j]));
             }
-            Descend(block + 1, next, byG.ToList(), [.. prefix, g], firstIndex, lastRows);
+            DrawThroughBlock(block + 1, next, byG.ToList(), [.. prefix, g], firstIndex, lastRows);
         }
     }
 
-    static ulong Hash(int[] prefix, int block, int g)
+    /// <summary>The Philox key of an upstream path: block, its G, and the G of every block before it.</summary>
+    static ulong PathKey(int[] prefix, int block, int g)
     {
         ulong h = Philox.Stream((ulong)block, (ulong)g, StreamTag.PilotPath);
         foreach (int p in prefix) h = Philox.Stream(h, (ulong)p);
@@ -286,7 +291,7 @@ public sealed class PilotModel : IAccuracyModel
             var src = observer.Chain(j, 0);
             for (int k = 0; k < dst.Length; k++) dst[k] = (sbyte)src[k];
         }
-        PilotSpinUpdates += pipeline.FreeSpins[last] * sweeps * rows.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[last], sweeps, rows.Count);
     }
 
     /// <summary>
@@ -302,7 +307,7 @@ public sealed class PilotModel : IAccuracyModel
         var groups = GroupTraceObserver.Populations(classes, pipeline.Population);
         var ac = ChainAutocorrelation.Measure(pipeline.Sampler(last), new InputBatch(x, inputs.Count, width, firstIndex), BlockPipeline.OutputLayer,
             4, options.BurnIn, 256, Philox.Stream(options.Seed, 0x7A0), groups);
-        PilotSpinUpdates += pipeline.FreeSpins[last] * 4L * (options.BurnIn + 256) * inputs.Count;
+        PilotSpinUpdates += Schedule.SpinUpdates(pipeline.FreeSpins[last], options.BurnIn + 256, 4L * inputs.Count);
         double num = 0, den = 0;
         foreach (var g in ac.Groups) { num += g.Variance * g.Tau; den += g.Variance; }
         return den > 0 ? Math.Max(1, num / den) : 1;

@@ -1,3 +1,5 @@
+using Thermo.Blocks;
+
 namespace Thermo.Analysis;
 
 /// <summary>Settings of the pilot run behind a <see cref="PilotModel"/>.</summary>
@@ -26,5 +28,5 @@ public sealed record PilotOptions
     /// <summary>Examples processed together.</summary>
     public int Batch { get; init; } = 16;
     /// <summary>Seed of the pilot (use one different from the measurement being predicted).</summary>
-    public ulong Seed { get; init; } = 0x9170;
+    public ulong Seed { get; init; } = StreamTag.PilotSeed;
 }

@@ -91,7 +91,7 @@ public sealed class ScheduleOptimizer
         if (!feasible(current)) return null;
         double best = objective(current);
         var order = Enumerable.Range(0, blocks).OrderByDescending(b => freeSpins[b]).ToArray();
-        Descend(g, t, order, -1, feasible, objective, ref best);
+        CoordinateDescent(g, t, order, -1, feasible, objective, ref best);
         for (int round = 0; round < 10; round++)
         {
             bool improved = false;
@@ -104,16 +104,17 @@ public sealed class ScheduleOptimizer
                     g2[i] = gi;
                     var s = Make(g2, t2);
                     double trial = feasible(s) ? objective(s) : double.PositiveInfinity;
-                    Descend(g2, t2, order, i, feasible, objective, ref trial);
+                    CoordinateDescent(g2, t2, order, i, feasible, objective, ref trial);
                     if (trial < best - 1e-12) { best = trial; g = g2; t = t2; improved = true; }
                 }
             if (!improved) break;
-            Descend(g, t, order, -1, feasible, objective, ref best);
+            CoordinateDescent(g, t, order, -1, feasible, objective, ref best);
         }
         return Make(g, t);
     }
 
-    void Descend(int[] g, int[] t, int[] order, int pinned, Func<BlockSchedule, bool> feasible, Func<BlockSchedule, double> objective, ref double best)
+    /// <summary>Improves one block at a time (all but <paramref name="pinned"/>), in <paramref name="order"/>, until no single block's change helps.</summary>
+    void CoordinateDescent(int[] g, int[] t, int[] order, int pinned, Func<BlockSchedule, bool> feasible, Func<BlockSchedule, double> objective, ref double best)
     {
         for (int sweep = 0; sweep < 50; sweep++)
         {

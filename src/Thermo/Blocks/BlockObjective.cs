@@ -21,4 +21,9 @@ public sealed record BlockObjective
     public float OutputBound { get; init; } = 3f;
     /// <summary>Bound on the feedback row sums δΣ_k|W₂,kj| of hidden units.</summary>
     public float HiddenBound { get; init; } = 1f;
+
+    /// <summary>The settings in words, for reports and messages (not the record's member dump).</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"readout noise of G = {Samples:G} samples per block, {Iterations} mean-field iteration(s) with feedback, variance propagation {(PropagateVariance ? "on" : "off")}, " +
+        $"fixed-point weight {FixedPointWeight:G}, magnitude weight {MagnitudeWeight:G}, output bound {OutputBound:G}, hidden bound {HiddenBound:G}");
 }

@@ -63,16 +63,7 @@ public static class CompiledBlockNetFile
         string directory = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         if (!File.Exists(manifest)) throw new FileNotFoundException($"compiled network '{path}' not found (expected {ManifestName} in a directory written by `thermo ising compile --network`)");
         InvalidDataException Fail(string what) => new($"compiled network '{manifest}': {what}");
-        JsonObject doc;
-        try
-        {
-            doc = JsonNode.Parse(File.ReadAllText(manifest), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
-                ?? throw Fail("not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw Fail($"not valid JSON ({e.Message.Split('.')[0]})");
-        }
+        JsonObject doc = JsonInput.ReadObject(manifest, $"compiled network '{manifest}'");
         if (Str("format") != FormatName) throw Fail($"format must be '{FormatName}'");
         int version = Int("version");
         if (version < 1 || version > FormatVersion) throw Fail($"version {version} is not supported (this Thermo reads up to {FormatVersion})");

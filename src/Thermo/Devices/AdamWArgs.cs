@@ -1,7 +1,7 @@
 namespace Thermo.Devices;
 
 /// <summary>
-/// The scalars of one AdamW step as the CPU optimiser AdamW computes them on the host: β₁, β₂, 1 − β₁, 1 − β₂,
+/// The scalars of one AdamW step as the CPU optimiser <c>AdamW</c> computes them on the host: β₁, β₂, 1 − β₁, 1 − β₂,
 /// lr·c₁ with c₁ = 1/(1 − β₁ᵗ), c₂ = 1/(1 − β₂ᵗ), ε and the decay factor 1 − lr·λ.
 /// </summary>
 internal struct AdamWArgs

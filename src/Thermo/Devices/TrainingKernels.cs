@@ -300,7 +300,7 @@ internal static class TrainingKernels
         gw[i] += sign * gAbs[i] + 2f * v * gSquare[i];
     }
 
-    /// <summary>AdamW (the scalar form of the CPU optimiser's update): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p·decay − lr·c₁·m/(√(v·c₂) + ε).</summary>
+    /// <summary>AdamW (the scalar form of the CPU optimiser's <c>AdamW.Update</c>): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p·decay − lr·c₁·m/(√(v·c₂) + ε).</summary>
     public static void AdamW(Index1D i, AdamWArgs a, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v)
     {
         float gi = g[i];

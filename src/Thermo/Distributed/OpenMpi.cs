@@ -55,7 +55,7 @@ internal static unsafe partial class OpenMpi
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            throw new NotSupportedException($"--distributed mpi needs Open MPI's {Library} (Debian: apt-get install openmpi-bin libopenmpi-dev): {e.Message}");
+            throw new InvalidOperationException($"--distributed mpi needs Open MPI's {Library} (Debian: apt-get install openmpi-bin libopenmpi-dev): {e.Message}");
         }
         int flag;
         Check(MPI_Initialized(&flag), "MPI_Initialized");

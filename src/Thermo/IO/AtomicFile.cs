@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -39,6 +40,13 @@ public static partial class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e.Message.Contains(temp, StringComparison.Ordinal))
+        {
+            TryDelete(temp);
+            // The operating system names the temporary file; the user gave the target.
+            string message = e.Message.Replace(temp, full, StringComparison.Ordinal);
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+        }
         catch
         {
             TryDelete(temp);
@@ -46,6 +54,15 @@ public static partial class AtomicFile
         }
         SyncDirectory(dir);
     }
+
+    /// <summary>
+    /// <paramref name="message"/> with every temporary name of this class (<c>.thermo-tmp-NAME.0123456789ab</c>)
+    /// replaced by the file it stood for (<c>NAME</c>), for messages shown to people.
+    /// </summary>
+    public static string UserPath(string message) => TempName().Replace(message, "$1");
+
+    [GeneratedRegex(@"\.thermo-tmp-([^/\\'""\s]+?)\.[0-9a-f]{12}(?![0-9a-f])")]
+    private static partial Regex TempName();
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

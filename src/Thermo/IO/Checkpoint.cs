@@ -157,7 +157,7 @@ public static class Checkpoint
             throw Bad($"no '{MetadataKey}' metadata: this is a plain safetensors file, not a Thermo checkpoint (load it with Safetensors.Load)");
         try
         {
-            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
+            using var doc = JsonInput.ParseDocument(json, $"checkpoint '{path}': metadata document", maxDepth: 64);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Bad("metadata document is not a JSON object");
             if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
@@ -173,7 +173,7 @@ public static class Checkpoint
         }
         catch (JsonException e)
         {
-            throw Bad($"metadata document is invalid: {e.Message}");
+            throw Bad($"metadata document is invalid: {JsonInput.Describe(e)}");
         }
     }
 }

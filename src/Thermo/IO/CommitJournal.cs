@@ -93,9 +93,9 @@ public sealed class CommitJournal : IDisposable
         foreach (var recordPath in Directory.EnumerateFiles(directory, RecordPrefix + "*.json"))
         {
             JsonObject? record;
-            try { record = JsonNode.Parse(File.ReadAllText(recordPath)) as JsonObject; }
+            try { record = JsonInput.ReadFile(recordPath, $"commit record '{recordPath}'") as JsonObject; }
             catch (FileNotFoundException) { continue; }   // finished by the writer meanwhile
-            catch (JsonException e) { throw new InvalidDataException($"commit record '{recordPath}' is not valid JSON ({e.Message}); it is written atomically, so it was changed by hand"); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{e.Message} (it is written atomically, so it was changed by hand)"); }
             if (record is null) throw new InvalidDataException($"commit record '{recordPath}' must be a JSON object");
             Apply(recordPath, record, Path.GetFullPath(directory));
             any = true;

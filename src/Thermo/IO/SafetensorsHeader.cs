@@ -23,7 +23,7 @@ internal static class SafetensorsHeader
         }
         catch (JsonException e)
         {
-            throw Bad($"header is not valid JSON ({e.Message})");
+            throw Bad($"header is {JsonInput.Describe(e, 16)}");
         }
         using (doc)
         {

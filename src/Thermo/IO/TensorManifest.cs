@@ -125,16 +125,7 @@ public sealed class TensorManifest : IDisposable
         var bytes = File.ReadAllBytes(manifestPath);
         if (bytes.Length > MaxManifestBytes) throw Bad($"grew to {bytes.Length} bytes while reading");
         if (!Utf8.IsValid(bytes)) throw Bad("not valid UTF-8");
-        JsonNode? rootNode;
-        try
-        {
-            rootNode = JsonNode.Parse(bytes, new JsonNodeOptions { PropertyNameCaseInsensitive = false },
-                new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
-        }
-        catch (JsonException e)
-        {
-            throw Bad($"not valid JSON ({e.Message})");
-        }
+        JsonNode? rootNode = JsonInput.Parse(bytes, $"manifest '{manifestPath}'", maxDepth: 64);
         if (rootNode is not JsonObject root) throw Bad("must be a JSON object");
         try
         {

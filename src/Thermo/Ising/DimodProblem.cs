@@ -1,3 +1,4 @@
+using Thermo.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -17,8 +18,7 @@ public static class DimodProblem
     {
         InvalidDataException Bad(string problem) => new($"{source}: {problem}");
         JsonNode? root;
-        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }); }
-        catch (JsonException e) { throw Bad($"not valid JSON ({e.Message})"); }
+        root = JsonInput.Parse(json, source, maxDepth: 16);
         if (root is not JsonObject o) throw Bad("expected a JSON object {\"beta\": b, \"h\": [...], \"J\": [[i, j, J_ij], ...]}");
         try
         {
@@ -66,7 +66,7 @@ public static class DimodProblem
             return new IsingProgram([new SpinLayer("spins", [h.Length])], [new SparseCoupling(ii.ToArray(), jj.ToArray(), vv.ToArray())], [h], beta, 1f, pinned);
         }
         catch (ArgumentException e) { throw Bad(e.Message); }
-        catch (InvalidOperationException e) { throw Bad($"invalid structure ({e.Message})"); }
+        catch (InvalidOperationException e) { throw Bad($"invalid structure ({JsonInput.Message(e)})"); }
 
         int Index(JsonNode? n, string what) =>
             n is JsonValue v && v.TryGetValue(out int i) && i >= 0 ? i : throw Bad($"{what} must be a non-negative spin index");

@@ -214,9 +214,30 @@ public static class IsingProgramFile
             }
             m.Expect(expected);
             var program = new IsingProgram(layers, couplings, biases, beta, delta, pinned, colouring);
-            if (m.Content["colouring"] is JsonObject lc && Str(lc, "kind") == "layer-parity" && program.Colouring.Kind != ColouringKind.LayerParity)
-                throw m.Fail("the file says the colouring is by layer parity, but the couplings do not allow it");
+            if (m.Content["colouring"] is JsonObject lc)
+            {
+                string kind = Str(lc, "kind");
+                if (kind == "layer-parity")
+                {
+                    if (program.Colouring.Kind != ColouringKind.LayerParity)
+                        throw m.Fail("the file says the colouring is by layer parity, but the couplings do not allow it");
+                    CheckLayerClasses(lc, program.Colouring.LayerClasses);
+                }
+                else if (kind != "greedy") throw m.Fail($"unknown colouring kind '{kind}' (layer-parity or greedy)");
+            }
             return (program, m.Content["schedule"] is JsonObject so ? readSchedule(so) : null);
+
+            // The classes the file states must be the ones the couplings give (recomputed above), class by class, in order:
+            // the sampler updates the classes in that order, so a file that says otherwise describes another sampler.
+            void CheckLayerClasses(JsonObject lc, IReadOnlyList<int[]> actual)
+            {
+                static string Show(IEnumerable<IEnumerable<int>> classes) => "[" + string.Join(", ", classes.Select(c => "[" + string.Join(", ", c) + "]")) + "]";
+                if (lc["classes"] is not JsonArray stated || stated.Any(c => c is not JsonArray a || a.Any(l => l is not JsonValue v || !v.TryGetValue(out int _))))
+                    throw m.Fail("colouring \"classes\" must be an array of arrays of layer indices, e.g. [[1, 3], [2]]");
+                var classes = stated.Select(c => c!.AsArray().Select(l => l!.GetValue<int>()).ToArray()).ToList();
+                if (classes.Count != actual.Count || classes.Zip(actual).Any(p => !p.First.SequenceEqual(p.Second)))
+                    throw m.Fail($"colouring classes {Show(classes)} do not match the couplings, which give {Show(actual)} (coupled layers must be in different classes; the classes are updated in this order)");
+            }
 
             void CheckLayer(int l)
             {

@@ -19,11 +19,15 @@ public readonly record struct Conv2dGeometry(int Batch, int InChannels, int InHe
     /// <summary>Elements of the weight tensor.</summary>
     public int WeightSize => OutChannels * (InChannels / Groups) * Kernel * Kernel;
 
+    /// <summary>The geometry in words, for messages (not the record's member dump).</summary>
+    public override string ToString() =>
+        $"batch {Batch}, input {InChannels}x{InHeight}x{InWidth}, {OutChannels} output channels, kernel {Kernel}, stride {Stride}, padding {Padding}, groups {Groups}";
+
     /// <summary>Throws a clear error when the geometry is inconsistent.</summary>
     public void Validate()
     {
         if (Batch < 0 || InChannels <= 0 || InHeight <= 0 || InWidth <= 0 || OutChannels <= 0 || Kernel <= 0 || Stride <= 0 || Padding < 0 || Groups <= 0)
-            throw new ArgumentException($"invalid convolution geometry {this}");
+            throw new ArgumentException($"invalid convolution geometry: {this}");
         if (InChannels % Groups != 0 || OutChannels % Groups != 0)
             throw new ArgumentException($"channels ({InChannels} in, {OutChannels} out) must be divisible by groups ({Groups})");
         if (OutHeight <= 0 || OutWidth <= 0)

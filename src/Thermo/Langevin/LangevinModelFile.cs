@@ -73,7 +73,7 @@ public static class LangevinModelFile
         if (m.Content["coupling_classes"] is not JsonArray classNames) throw m.Fail("'coupling_classes' must be an array of names");
         CouplingClasses classes;
         try { classes = CouplingClassNames.Parse(string.Join(",", classNames.Select(x => x?.GetValue<string>() ?? ""))); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException) { throw m.Fail($"'coupling_classes': {e.Message}"); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException) { throw m.Fail($"'coupling_classes': {IO.JsonInput.Message(e)}"); }
         LangevinComputer c;
         try { c = new LangevinComputer(Int(units, "inputs"), Int(units, "hidden"), Int(units, "outputs"), classes, Int(units, "input_lattice_width")); }
         catch (ArgumentException e) { throw m.Fail(e.Message); }

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thermo.IO;
@@ -32,10 +30,9 @@ internal sealed class ReportJsonReader(string source)
         try
         {
             _ = new UTF8Encoding(false, true).GetCharCount(utf8);
-            doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
+            doc = JsonInput.ParseDocument(utf8.ToArray(), $"report '{source}'", maxDepth: 64);
         }
         catch (DecoderFallbackException) { throw new InvalidDataException($"report '{source}': not valid UTF-8"); }
-        catch (JsonException e) { throw new InvalidDataException($"report '{source}': not valid JSON ({e.Message})"); }
         using (doc)
         {
             var reader = new ReportJsonReader(source);

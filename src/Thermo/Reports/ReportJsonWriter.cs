@@ -219,12 +219,25 @@ internal static class ReportJsonWriter
     /// <summary>Shortest round-trip form; NaN and ±∞ (which JSON lacks) as null.</summary>
     static void WriteNumber(Utf8JsonWriter w, double value) => FiniteJson.WriteNumber(w, value);
 
+    /// <summary>
+    /// A number value written so that it reads back as a number, not an integer: a whole double gets ".0" (5.0, not 5),
+    /// since the reader tells the kinds apart by the literal and the kinds render differently (1e6 as "1e6", the integer
+    /// as "1000000"); `thermo report` then re-renders byte for byte.
+    /// </summary>
+    static void WriteFloatingNumber(Utf8JsonWriter w, double value)
+    {
+        if (!double.IsFinite(value)) { w.WriteNullValue(); return; }
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (text.AsSpan().IndexOfAny(".eE") < 0) text += ".0";
+        w.WriteRawValue(text);
+    }
+
     static void WriteValue(Utf8JsonWriter w, ReportValue value)
     {
         switch (value.Kind)
         {
             case ReportValueKind.Empty: w.WriteNullValue(); break;
-            case ReportValueKind.Number: WriteNumber(w, value.AsDouble()); break;
+            case ReportValueKind.Number: WriteFloatingNumber(w, value.AsDouble()); break;
             case ReportValueKind.Integer: w.WriteNumberValue(value.AsInteger()); break;
             case ReportValueKind.Boolean: w.WriteBooleanValue(value.AsBoolean()); break;
             default: w.WriteStringValue(value.AsText()); break;

@@ -2,8 +2,8 @@ namespace Thermo.Sampling;
 
 /// <summary>
 /// One contribution to a layer's local fields, in the gather form every layered coupling reduces to:
-/// field[TargetBase[p] + o] += Σ_taps Σ_{c&lt;CS} Weights[tap, c, o] · spins[SourceBase[p] + TapOffset[tap] + c]
-/// for positions p and o &lt; CT. A convolution is one op (taps = kernel offsets); its transpose is one op per
+/// field[TargetBase[p] + o] += Σ_taps Σ_{c&lt;SourceChannels} Weights[tap, c, o] · spins[SourceBase[p] + TapOffset[tap] + c]
+/// for positions p and o &lt; TargetChannels. A convolution is one op (taps = kernel offsets); its transpose is one op per
 /// stride phase; a dense block is one op with a single target position.
 /// </summary>
 internal sealed class GatherOp
@@ -13,14 +13,16 @@ internal sealed class GatherOp
     public required int[] TargetBase { get; init; }
     public required int[] SourceBase { get; init; }
     public required int[] TapOffset { get; init; }
-    /// <summary>[tap][CS][CT], already scaled by the temperature gradient; 64-byte aligned.</summary>
+    /// <summary>[tap][SourceChannels][TargetChannels], already scaled by the temperature gradient; 64-byte aligned.</summary>
     public required AlignedArray<float> Weights { get; init; }
-    public required int CS { get; init; }
-    public required int CT { get; init; }
+    /// <summary>Channels per source position (padded to a multiple of 16 where the kernels need it).</summary>
+    public required int SourceChannels { get; init; }
+    /// <summary>Channels per target position (the field's padded channel count).</summary>
+    public required int TargetChannels { get; init; }
     public required string Name { get; init; }
 
     /// <summary>Multiply-adds of one full application.</summary>
-    public long FullCost => (long)TargetBase.Length * TapOffset.Length * CS * CT;
+    public long FullCost => (long)TargetBase.Length * TapOffset.Length * SourceChannels * TargetChannels;
 
     FlipPlan? flipPlan;
 

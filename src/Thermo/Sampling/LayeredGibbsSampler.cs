@@ -66,7 +66,7 @@ public sealed class LayeredGibbsSampler : GibbsSampler
         readonly ulong[][] flips;
         readonly int[] flipCount;
         readonly AlignedArray<uint> words, wordsT;
-        readonly SpinKernels.FlipScratch scratch = new();
+        readonly FlipScratch scratch = new();
         readonly int[] inputLayers, freeLayers;
         long cachedInput = -1, input;
         int chain;
@@ -124,7 +124,7 @@ public sealed class LayeredGibbsSampler : GibbsSampler
                 {
                     var cst = constant[l];
                     if (plan.Bias[l] is { } b) b.CopyTo(cst.Span); else cst.Span.Clear();
-                    foreach (var op in plan.ConstantOps[l]) SpinKernels.Apply(op, spins[op.Source].Pointer, cst.Pointer);
+                    foreach (var op in plan.ConstantOps[l]) GatherKernel.Apply(op, spins[op.Source].Pointer, cst.Pointer);
                 }
                 cachedInput = input;
             }
@@ -137,8 +137,8 @@ public sealed class LayeredGibbsSampler : GibbsSampler
                 uint* w = words.Pointer, wt = wordsT.Pointer;
                 fixed (byte* code = codes[l])
                 {
-                    SpinKernels.ChannelsLast(lay, w, wt);
-                    SpinKernels.Initialize(lay, s, wt, code);
+                    ChannelsLastTranspose.Apply(lay, w, wt);
+                    ThresholdKernel.Initialize(lay, s, wt, code);
                     for (int p = 0; p < lay.PinnedInternal.Length; p++) SetPinned(lay, p, s, code);
                 }
             }
@@ -155,9 +155,9 @@ public sealed class LayeredGibbsSampler : GibbsSampler
             {
                 var op = ops[k];
                 if (tableOps?[l][k] is { } table && codes[op.Source] is { } code)
-                    fixed (byte* c = code) SpinKernels.ApplyTable(table, c, f);
+                    fixed (byte* c = code) TableGatherKernel.Apply(table, c, f);
                 else
-                    SpinKernels.Apply(op, spins[op.Source].Pointer, f);
+                    GatherKernel.Apply(op, spins[op.Source].Pointer, f);
             }
         }
 
@@ -193,15 +193,15 @@ public sealed class LayeredGibbsSampler : GibbsSampler
                         Interlocked.Increment(ref sampler.incrementalUpdates);
                         foreach (var op in plan.VariableOps[l])
                             if (flipCount[op.Source] > 0)
-                                fixed (ulong* fl = flips[op.Source]) SpinKernels.ApplyFlips(op, spins[op.Source].Pointer, fl, field[l].Pointer, scratch);
+                                fixed (ulong* fl = flips[op.Source]) FlipGatherKernel.Apply(op, spins[op.Source].Pointer, fl, field[l].Pointer, scratch);
                     }
                     PhiloxVector.FillWords(seed, stream, (ulong)lay.Offset, words.Span[..lay.Size]);
                     float* f = field[l].Pointer, s = spins[l].Pointer;
                     uint* w = words.Pointer, wt = wordsT.Pointer;
                     fixed (ulong* fl = flips[l]) fixed (byte* code = codes[l])
                     {
-                        SpinKernels.ChannelsLast(lay, w, wt);
-                        flipCount[l] = SpinKernels.Threshold(lay, f, s, wt, beta, incremental ? fl : null, code);
+                        ChannelsLastTranspose.Apply(lay, w, wt);
+                        flipCount[l] = ThresholdKernel.Threshold(lay, f, s, wt, beta, incremental ? fl : null, code);
                         for (int p = 0; p < lay.PinnedInternal.Length; p++)
                         {
                             int i = lay.PinnedInternal[p];

@@ -35,7 +35,7 @@ internal sealed class LayeredPlan
             tables ??= new Dictionary<GatherOp, TableOp?>();
             if (!tables.TryGetValue(op, out var t))
             {
-                long bytes = (long)op.TapOffset.Length * op.CS * 4 * op.CT * 4;
+                long bytes = (long)op.TapOffset.Length * op.SourceChannels * 4 * op.TargetChannels * 4;
                 var src = Layouts[op.Source];
                 // Single-target (dense) ops are cheap with multiply-adds and their tables would crowd the cache.
                 tables[op] = t = bytes <= MaxTableBytes && op.TargetBase.Length > 1 && !src.IsInput ? new TableOp(op, src.IsInterior) : null;
@@ -161,7 +161,7 @@ internal sealed class LayeredPlan
                     for (int o = 0; o < up.C; o++)
                         w[((long)t * lo.Cp + c) * up.Cp + o] = scale * conv.Weight[((o * lo.C + c) * k + i) * k + j];
             }
-        return new GatherOp { Target = conv.Upper, Source = conv.Lower, TargetBase = tb.ToArray(), SourceBase = sb.ToArray(), TapOffset = taps, Weights = AlignedArray<float>.From(w), CS = lo.Cp, CT = up.Cp, Name = $"conv {conv.Lower}→{conv.Upper}" };
+        return new GatherOp { Target = conv.Upper, Source = conv.Lower, TargetBase = tb.ToArray(), SourceBase = sb.ToArray(), TapOffset = taps, Weights = AlignedArray<float>.From(w), SourceChannels = lo.Cp, TargetChannels = up.Cp, Name = $"conv {conv.Lower}→{conv.Upper}" };
     }
 
     IEnumerable<GatherOp> ConvTransposed(ConvCoupling conv, float scale)
@@ -189,7 +189,7 @@ internal sealed class LayeredPlan
                         for (int c = 0; c < lo.C; c++)
                             w[((long)t * up.Cp + o) * lo.Cp + c] = scale * conv.Weight[((o * lo.C + c) * k + i) * k + j];
                 }
-                yield return new GatherOp { Target = conv.Lower, Source = conv.Upper, TargetBase = tb.ToArray(), SourceBase = sb.ToArray(), TapOffset = taps, Weights = AlignedArray<float>.From(w), CS = up.Cp, CT = lo.Cp, Name = $"convᵀ {conv.Upper}→{conv.Lower} phase ({py},{px})" };
+                yield return new GatherOp { Target = conv.Lower, Source = conv.Upper, TargetBase = tb.ToArray(), SourceBase = sb.ToArray(), TapOffset = taps, Weights = AlignedArray<float>.From(w), SourceChannels = up.Cp, TargetChannels = lo.Cp, Name = $"convᵀ {conv.Upper}→{conv.Lower} phase ({py},{px})" };
             }
         bool Divides(int v) => ((v % s) + s) % s == 0;
     }
@@ -220,6 +220,6 @@ internal sealed class LayeredPlan
                             }
                 }
             }
-        return new GatherOp { Target = dst.Index, Source = src.Index, TargetBase = [0], SourceBase = [0], TapOffset = tapOff, Weights = AlignedArray<float>.From(w), CS = src.Cp, CT = ct, Name = $"dense{(forward ? "" : "ᵀ")} {src.Index}→{dst.Index}" };
+        return new GatherOp { Target = dst.Index, Source = src.Index, TargetBase = [0], SourceBase = [0], TapOffset = tapOff, Weights = AlignedArray<float>.From(w), SourceChannels = src.Cp, TargetChannels = ct, Name = $"dense{(forward ? "" : "ᵀ")} {src.Index}→{dst.Index}" };
     }
 }

@@ -4,13 +4,13 @@ namespace Thermo.Sampling;
 /// A <see cref="GatherOp"/> for ±1 spins as table look-ups: source channels are taken in groups of four,
 /// and for each (tap, group) the 16 signed sums T[n] = Σ_k (bit k of n ? +W_k : −W_k) are precomputed, so
 /// Σ_c W_c s_c over a group is one row T[code], code = the group's spins as 4 bits: four multiply-adds become
-/// one add. Taps are the outer loop so one tap's table (16·groups·CT floats) is reused by every target;
+/// one add. Taps are the outer loop so one tap's table (16·groups·TargetChannels floats) is reused by every target;
 /// border taps, which read the zero padding, are skipped by listing each tap's valid targets.
 /// </summary>
 internal sealed class TableOp
 {
     public GatherOp Op { get; }
-    /// <summary>[tap][group][16][CT], 64-byte aligned.</summary>
+    /// <summary>[tap][group][16][TargetChannels], 64-byte aligned.</summary>
     public AlignedArray<float> Table { get; }
     public int Groups { get; }
     /// <summary>For each tap, the indices of target positions whose source for that tap is inside the layer.</summary>
@@ -19,7 +19,7 @@ internal sealed class TableOp
     public TableOp(GatherOp op, Func<int, bool> insideSource)
     {
         Op = op;
-        int cs = op.CS, ct = op.CT, taps = op.TapOffset.Length;
+        int cs = op.SourceChannels, ct = op.TargetChannels, taps = op.TapOffset.Length;
         Groups = cs / 4;
         Table = new AlignedArray<float>(checked(taps * Groups * 16 * ct));
         var table = Table.Span;

@@ -1,3 +1,4 @@
+using Thermo.IO;
 using System.Text.Json.Nodes;
 using Thermo.Blocks;
 
@@ -13,12 +14,12 @@ internal static class BlockNetSpec
         float[] thresholds = d["binarize"] switch
         {
             null => [0.5f],
-            JsonArray a when a.Count > 0 => a.Select(v => v!.GetValue<float>()).ToArray(),
-            JsonValue v => [v.GetValue<float>()],
+            JsonArray a when a.Count > 0 => a.Select((v, i) => (float)JsonInput.Number(v, $"\"binarize\"[{i}]")).ToArray(),
+            JsonValue => [(float)JsonInput.Number(d, "binarize")!.Value],
             _ => throw new InvalidDataException("\"binarize\" must be a threshold or a non-empty array of thresholds (thermometer code)"),
         };
         if (thresholds.Any(t => !(t >= 0 && t < 1))) throw new InvalidDataException("\"binarize\" thresholds must be in [0, 1)");
-        int population = d["population"]?.GetValue<int>() ?? 1;
+        int population = JsonInput.Int(d, "population") ?? 1;
         if (population is < 1 or > 1024) throw new InvalidDataException($"\"population\" must be from 1 to 1024, got {population}");
         var blocksJson = (JsonArray)d["blocks"]!;
         if (blocksJson.Count == 0) throw new InvalidDataException("\"blocks\" is empty");
@@ -40,14 +41,14 @@ internal static class BlockNetSpec
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or InvalidDataException)
             {
-                throw new InvalidDataException($"{where}: {e.Message}");
+                throw new InvalidDataException($"{where}: {JsonInput.Message(e)}");
             }
         }
         var net = new IsingBlockNet(blocks, spec.Classes, population, thresholds);
         if (d["quantization"] is JsonObject q)
         {
             // Weights in the checkpoint are already folded and masked; rebuild the same structure (mask buffers).
-            int bits = q["bits"]?.GetValue<int>() ?? 32;
+            int bits = JsonInput.Int(q, "bits") ?? 32;
             foreach (var b in blocks)
             {
                 b.NormFolded = true;
@@ -62,7 +63,7 @@ internal static class BlockNetSpec
             {
                 Samples = Float(o, "samples", 64),
                 Iterations = ModelSpec.Int(o, "iterations", 2, 1, MaxIterations),
-                PropagateVariance = o["variance"]?.GetValue<bool>() ?? true,
+                PropagateVariance = JsonInput.Flag(o, "variance") ?? true,
                 FixedPointWeight = Float(o, "fixed_point", 1),
                 MagnitudeWeight = Float(o, "magnitude", 1),
                 OutputBound = Float(o, "output_bound", 3),
@@ -77,14 +78,14 @@ internal static class BlockNetSpec
 
     static float Float(JsonObject o, string key, float fallback)
     {
-        float value = o[key]?.GetValue<float>() ?? fallback;
+        float value = (float)(JsonInput.Number(o, key) ?? fallback);
         return float.IsFinite(value) ? value : throw new InvalidDataException($"\"{key}\" must be a finite number, got {value}");
     }
 
     static BlockCoupling Coupling(JsonObject c, int[] lower, int? forcedOut)
     {
-        string type = c["type"]?.GetValue<string>()?.ToLowerInvariant() ?? throw new InvalidDataException("coupling needs a \"type\" (conv2d or linear)");
-        int? outJson = c["out"]?.GetValue<int>();
+        string type = JsonInput.Text(c, "type")?.ToLowerInvariant() ?? throw new InvalidDataException("coupling needs a \"type\" (conv2d or linear)");
+        int? outJson = JsonInput.Int(c, "out");
         if (forcedOut is int f && outJson is int o && o != f)
             throw new InvalidDataException($"the last block's output must have classes × population = {f} spins, \"out\" says {o}");
         int outSize = forcedOut ?? outJson ?? throw new InvalidDataException("coupling needs \"out\"");

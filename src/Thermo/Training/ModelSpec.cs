@@ -41,8 +41,10 @@ public sealed class ModelSpec
     public int Classes { get; init; }
     /// <summary>Layers as JSON objects (digital family).</summary>
     public JsonArray Layers { get; init; } = new();
-    /// <summary>"digital" (a layer list) or "ising-blocks".</summary>
-    public string Family { get; init; } = "digital";
+    /// <summary>A layer list (digital) or Ising blocks.</summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Digital;
+    /// <summary>The family as the definition file spells it: "digital" or "ising-blocks".</summary>
+    public string FamilyName => Family == ModelFamily.IsingBlocks ? "ising-blocks" : "digital";
     /// <summary>The whole definition as parsed (block family settings live here).</summary>
     public JsonObject Document { get; init; } = new();
 
@@ -50,11 +52,12 @@ public sealed class ModelSpec
     public static ModelSpec Parse(string json, string source = "model definition")
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})"); }
+        root = JsonInput.Parse(json, source);
         if (root is not JsonObject o) throw new InvalidDataException($"{source}: expected a JSON object");
         var input = o["input"] as JsonArray ?? throw new InvalidDataException($"{source}: missing \"input\" shape, e.g. [1, 28, 28]");
-        string family = o["family"]?.GetValue<string>()?.ToLowerInvariant() ?? "digital";
+        string family;
+        try { family = JsonInput.Text(o, "family")?.ToLowerInvariant() ?? "digital"; }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{source}: {e.Message}"); }
         if (family is not ("digital" or "ising-blocks")) throw new InvalidDataException($"{source}: unknown family '{family}' (known: digital, ising-blocks)");
         var layers = o["layers"] as JsonArray;
         if (family == "digital" && layers is null) throw new InvalidDataException($"{source}: missing \"layers\" array");
@@ -64,17 +67,17 @@ public sealed class ModelSpec
         {
             spec = new ModelSpec
             {
-                Name = o["name"]?.GetValue<string>() ?? "model",
-                Input = input.Select(v => v?.GetValue<int>() ?? 0).ToArray(),
-                Classes = o["classes"]?.GetValue<int>() ?? throw new InvalidDataException($"{source}: missing \"classes\""),
+                Name = JsonInput.Text(o, "name") ?? "model",
+                Input = input.Select((v, i) => JsonInput.Int(v, $"\"input\"[{i}]")).ToArray(),
+                Classes = JsonInput.Int(o, "classes") ?? throw new InvalidDataException($"{source}: missing \"classes\""),
                 Layers = (JsonArray?)layers?.DeepClone() ?? new JsonArray(),
-                Family = family,
+                Family = family == "ising-blocks" ? ModelFamily.IsingBlocks : ModelFamily.Digital,
                 Document = (JsonObject)o.DeepClone(),
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException || (e is InvalidDataException && !e.Message.StartsWith(source, StringComparison.Ordinal)))
         {
-            throw new InvalidDataException($"{source}: {e.Message}");
+            throw new InvalidDataException($"{source}: {JsonInput.Message(e)}");
         }
         if (spec.Input.Length is not (1 or 3) || spec.Input.Any(d => d <= 0))
             throw new InvalidDataException($"{source}: \"input\" must be [C, H, W] or [features] with positive sizes");
@@ -101,8 +104,8 @@ public sealed class ModelSpec
         get
         {
             if (Document["normalization"] is not JsonObject n) return null;
-            var mean = (n["mean"] as JsonArray)?.Select(v => v!.GetValue<float>()).ToArray();
-            var std = (n["std"] as JsonArray)?.Select(v => v!.GetValue<float>()).ToArray();
+            var mean = (n["mean"] as JsonArray)?.Select((v, i) => (float)JsonInput.Number(v, $"model '{Name}': \"normalization\".mean[{i}]")).ToArray();
+            var std = (n["std"] as JsonArray)?.Select((v, i) => (float)JsonInput.Number(v, $"model '{Name}': \"normalization\".std[{i}]")).ToArray();
             if (mean is null || std is null || mean.Length == 0 || mean.Length != std.Length)
                 throw new InvalidDataException($"model '{Name}': \"normalization\" needs \"mean\" and \"std\" arrays of equal length");
             return new Data.Normalization(mean, std);
@@ -131,7 +134,7 @@ public sealed class ModelSpec
     }
 
     /// <summary>Builds the module (parameters uninitialised: call <see cref="Module.Initialize"/>).</summary>
-    public Module Build() => Family == "ising-blocks" ? BlockNetSpec.Build(this) : BuildDigital();
+    public Module Build() => Family == ModelFamily.IsingBlocks ? BlockNetSpec.Build(this) : BuildDigital();
 
     Sequential BuildDigital()
     {
@@ -149,12 +152,14 @@ public sealed class ModelSpec
         {
             string where = $"{path}[{i}]";
             if (layers[i] is not JsonObject l) throw new InvalidDataException($"{where}: expected an object with a \"type\"");
-            string type = l["type"]?.GetValue<string>()?.ToLowerInvariant() ?? throw new InvalidDataException($"{where}: missing \"type\"");
+            string type;
+            try { type = JsonInput.Text(l, "type")?.ToLowerInvariant() ?? throw new InvalidDataException("missing \"type\""); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{where}: {e.Message}"); }
             try { seq.Add(BuildLayer(type, l, ref shape, where)); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException
                 || (e is InvalidDataException && !e.Message.StartsWith(where, StringComparison.Ordinal)))
             {
-                throw new InvalidDataException($"{where} ({type}): {e.Message}");
+                throw new InvalidDataException($"{where} ({type}): {JsonInput.Message(e)}");
             }
         }
         return seq;
@@ -172,7 +177,7 @@ public sealed class ModelSpec
     /// <summary>The integer <paramref name="key"/> of a layer, refused outside [<paramref name="min"/>, <paramref name="max"/>] with the key named.</summary>
     internal static int Int(JsonObject l, string key, int? fallback = null, int min = int.MinValue, int max = int.MaxValue)
     {
-        int value = l[key]?.GetValue<int>() ?? fallback ?? throw new InvalidDataException($"missing \"{key}\"");
+        int value = JsonInput.Int(l, key, fallback) ?? throw new InvalidDataException($"missing \"{key}\"");
         if (value < min || value > max) throw new InvalidDataException($"\"{key}\" must be from {min} to {max}, got {value}");
         return value;
     }
@@ -198,7 +203,7 @@ public sealed class ModelSpec
                 int h = (shape[1] + 2 * p - k) / s + 1, w = (shape[2] + 2 * p - k) / s + 1;
                 if (h <= 0 || w <= 0) throw new InvalidDataException($"kernel {k} (stride {s}, padding {p}) does not fit input [{string.Join(", ", shape)}]");
                 CheckSize((long)o * (shape[0] / g) * k * k, (long)o * h * w);
-                var conv = new Conv2d(shape[0], o, k, s, p, g, l["bias"]?.GetValue<bool>() ?? true);
+                var conv = new Conv2d(shape[0], o, k, s, p, g, JsonInput.Flag(l, "bias") ?? true);
                 shape = [o, h, w];
                 return conv;
             }
@@ -207,14 +212,14 @@ public sealed class ModelSpec
                 int inF = shape.Aggregate(1, (a, b) => a * b), o = Int(l, "out", null, 1, (int)MaxActivations);
                 CheckSize((long)inF * o, o);
                 shape = [o];
-                return new Linear(inF, o, l["bias"]?.GetValue<bool>() ?? true);
+                return new Linear(inF, o, JsonInput.Flag(l, "bias") ?? true);
             }
             case "batchnorm": return new BatchNorm(shape[0]);
             case "relu": return new Relu();
             case "tanh": return new Tanh();
             case "hardtanh": return new HardTanh();
             case "sign": return new SignSte();
-            case "dropout": return new Dropout(l["p"]?.GetValue<float>() ?? 0.5f, (ulong)Int(l, "seed", 0));
+            case "dropout": return new Dropout((float)(JsonInput.Number(l, "p") ?? 0.5), (ulong)Int(l, "seed", 0));
             case "flatten":
                 shape = [shape.Aggregate(1, (a, b) => a * b)];
                 return new Flatten();

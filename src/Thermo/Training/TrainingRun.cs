@@ -82,9 +82,9 @@ public static class TrainingRun
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
         var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
         string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
-        bool onDevice = o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) || o.Device == DeviceKind.Auto && spec.Family == "ising-blocks";
-        if (o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) && spec.Family != "ising-blocks")
-            throw new ArgumentException($"--device {DeviceNames.Name(o.Device)}: device training implements ising-blocks models only, and '{spec.Name}' is a {spec.Family} model; train it with --device cpu");
+        bool onDevice = o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) || o.Device == DeviceKind.Auto && spec.Family == ModelFamily.IsingBlocks;
+        if (o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) && spec.Family != ModelFamily.IsingBlocks)
+            throw new ArgumentException($"--device {DeviceNames.Name(o.Device)}: device training implements ising-blocks models only, and '{spec.Name}' is a {spec.FamilyName} model; train it with --device cpu");
         if (onDevice && o.DataParallel is not null)
             throw new ArgumentException($"--device {DeviceNames.Name(o.Device)} and --distributed mpi cannot be combined: data parallelism runs on the CPU engine only");
         var baseOptions = o.Options ?? preset?.Options ?? new TrainOptions();

@@ -1,6 +1,7 @@
 using Thermo.Blocks;
 using Thermo.Analysis;
 using Thermo.Reports;
+using Thermo.Tensors;
 
 namespace Thermo.Tests.Analysis;
 
@@ -20,21 +21,46 @@ public class ScheduleComparisonTests
     [Fact]
     public void Comparison_measures_all_three_methods_on_the_same_examples()
     {
+        const int count = 40;
         var net = TinyBlockNets.TwoDense(8, w2Scale: 2f);
-        var (pixels, _, labels) = TinyBlockNets.Images(40, 9);
+        var (pixels, floats, labels) = TinyBlockNets.Images(count, 9);
         var p = new BlockPipeline(net);
         var x = p.InputSpins(pixels);
         int[] grid = [1, 3, 5, 9, 17];
         var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
-        var r = ScheduleComparison.Run(p, x, labels, 0, pilot, grid, new ComparisonOptions
+        var options = new ComparisonOptions
         {
-            UniformSamples = [1, 3, 9, 17], BurnIn = 2, TargetAccuracy = 0.2, Epsilons = [0.3, 0.01], LadderScales = [0.25, 1], TargetMargins = [0],
-        });
+            UniformSamples = [1, 3, 9, 17], BurnIn = 2, TargetAccuracy = 0.2, Epsilons = [0.3, 0.01], LadderScales = [0.25, 1], TargetMargins = [0], Seed = 5,
+        };
+        var r = ScheduleComparison.Run(p, x, labels, 0, pilot, grid, options);
         Assert.Equal(["uniform", "optimal", "adaptive"], r.Points.Select(q => q.Method).Distinct());
         Assert.Equal(4 + 1 + 2, r.Points.Count);
         Assert.All(r.Ladder, s => Assert.Contains(s.Samples[0], grid));
         Assert.Equal(0.2, r.Target);
-        Assert.All(r.Points, q => Assert.True(q.Cost > 0 && q.Accuracy is >= 0 and <= 1));
+
+        // Uniform and optimal points: the accuracy and cost that evaluation (one chain, the comparison's seed) gives
+        // for that schedule on exactly these examples.
+        var images = new Tensor(floats, count, 1, 8, 8);
+        foreach (var q in r.Points.Where(q => q.Method != "adaptive"))
+        {
+            var schedule = BlockSchedule.Parse(q.Label, p.Blocks, 0);
+            var evaluated = p.Evaluate(images, schedule, chains: 1, seed: options.Seed);
+            int correct = Enumerable.Range(0, count).Count(i =>
+                BlockPipeline.ArgMax(evaluated.Scores.AsSpan(i * p.Classes, p.Classes).ToArray().Select(v => (double)v).ToArray()) == labels[i]);
+            Assert.True((double)correct / count == q.Accuracy, $"{q.Method} {q.Label}: measured {q.Accuracy}, evaluation of the same examples {correct}/{count}");
+            Assert.Equal((double)evaluated.SpinUpdates.Sum() / count, q.Cost);
+        }
+        // Adaptive points: the adaptive sampler on the same examples, with the comparison's ladder and seed.
+        int last = p.Blocks - 1;
+        var upstream = r.Ladder.Select(s => pilot.UpstreamVariance(s.Samples[..last])).ToList();
+        foreach (var (q, eps) in r.Points.Where(q => q.Method == "adaptive").Zip(options.Epsilons))
+        {
+            var alone = AdaptiveSampler.Run(p, x, labels, 0,
+                new AdaptiveOptions { Ladder = r.Ladder, Epsilon = eps, Tau = pilot.LastBlockTau, UpstreamVariance = upstream, Batch = options.Batch }, options.Seed);
+            Assert.Equal(count, alone.Correct.Length);
+            Assert.Equal(alone.Accuracy, q.Accuracy);
+            Assert.Equal(alone.MeanCost, q.Cost);
+        }
     }
 
     [Fact]

@@ -196,7 +196,7 @@ public sealed class HostileOptionSweepTests : IDisposable
                     if (r.Escaped is not null) failures.Add($"{line}: escaped {r.Escaped.GetType().Name}: {r.Escaped.Message}");
                     else if (all.Contains("   at ", StringComparison.Ordinal) || all.Contains("Unhandled exception", StringComparison.Ordinal))
                         failures.Add($"{line}: stack trace\n{r.Err}");
-                    else if (r.Err.Contains(CliAction.InternalError, StringComparison.Ordinal) || all.Contains("System.", StringComparison.Ordinal))
+                    else if (r.Err.Contains(CliAction.InternalError, StringComparison.Ordinal) || all.Contains("System.", StringComparison.Ordinal) || UserText.Internals(r.Err) is not null)
                         failures.Add($"{line}: {r.Err.Trim()}");
                     else if (r.Took > PerRunLimit) failures.Add($"{line}: too slow");
                     else if (!swept.Accepted.Contains(value))

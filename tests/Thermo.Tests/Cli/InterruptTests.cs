@@ -15,11 +15,11 @@ public sealed class InterruptTests : IDisposable
     public void Dispose() => dir.Dispose();
 
     /// <summary>28×28 IDX images of ten classes (a bright column per class on noise): enough for seconds of quickstart training.</summary>
-    static void WriteDigits(string folder)
+    internal static void WriteDigits(string folder, int trainCount = 4000, int testCount = 200)
     {
         Directory.CreateDirectory(folder);
         var random = new Random(7);
-        foreach (var (prefix, n) in new[] { ("train", 4000), ("t10k", 200) })
+        foreach (var (prefix, n) in new[] { ("train", trainCount), ("t10k", testCount) })
         {
             var pixels = new byte[n * 784];
             var labels = new byte[n];

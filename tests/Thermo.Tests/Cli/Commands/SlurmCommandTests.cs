@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Thermo.Tests.Cli;
+using Thermo.Tests.Cluster;
 
-namespace Thermo.Tests.Cluster;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>
 /// `thermo slurm` without a cluster: the scripts `--dry-run` prints, the commands it refuses, and the decisions

@@ -3,8 +3,9 @@ using Thermo.Cli;
 using Thermo.Cli.Commands;
 using Thermo.Reports;
 using Thermo.Tests.IO;
+using Thermo.Tests.Reports;
 
-namespace Thermo.Tests.Reports;
+namespace Thermo.Tests.Cli.Commands;
 
 public class ReportCommandTests
 {

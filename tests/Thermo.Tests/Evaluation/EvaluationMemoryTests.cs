@@ -6,7 +6,7 @@ using Thermo.Tensors;
 using Thermo.Training;
 using Thermo.Evaluation;
 
-namespace Thermo.Tests.Training;
+namespace Thermo.Tests.Evaluation;
 
 /// <summary>Runs alone: it reads the shared tensor pool and this thread's allocation counter.</summary>
 [CollectionDefinition(nameof(EvaluationMemoryTests), DisableParallelization = true)]

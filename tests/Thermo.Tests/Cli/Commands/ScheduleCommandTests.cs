@@ -7,8 +7,9 @@ using Thermo.Tests.IO;
 using Thermo.Tests.Training;
 using Thermo.Training;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
+[Collection(ConsoleCollection.Name)]
 public class ScheduleCommandTests : IDisposable
 {
     readonly TempDirectory dir = new();

@@ -3,7 +3,7 @@ using Thermo.IO;
 using Thermo.Tests.Training;
 using Thermo.Training;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>
 /// One schedule end to end: what `thermo schedule` chooses, `thermo eval --schedule` replays, and its accuracy is the one

@@ -6,7 +6,7 @@ using Thermo.Tests.Data;
 using Thermo.Training;
 using Thermo.Evaluation;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>
 /// `thermo merge` refusals, run through the built CLI: shards given twice, or cut from splits into different

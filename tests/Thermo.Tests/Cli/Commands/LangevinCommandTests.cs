@@ -3,8 +3,9 @@ using Thermo.Langevin;
 using Thermo.Randomness;
 using Thermo.Tests.Cli;
 using Thermo.Tests.Data;
+using Thermo.Tests.Langevin;
 
-namespace Thermo.Tests.Langevin;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>`thermo langevin train|eval|export` end to end on a tiny IDX dataset, run as a separate process.</summary>
 public class LangevinCommandTests

@@ -3,7 +3,7 @@ using Thermo.IO;
 using Thermo.Tests.Training;
 using Thermo.Training;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>`thermo train --device`: ising-blocks models train on ILGPU's CPU accelerator; other families are refused by name.</summary>
 public sealed class TrainDeviceTests : IDisposable

@@ -3,7 +3,7 @@ using Thermo.Langevin;
 using Thermo.Tests.Data;
 using Thermo.Training;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>
 /// Evaluations that printed nonsense with exit 0 (issue 12, items 11 and 12) now refuse with one line naming the

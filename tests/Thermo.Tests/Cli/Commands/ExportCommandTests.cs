@@ -8,8 +8,9 @@ using Thermo.Nn;
 using Thermo.Tensors;
 using Thermo.Training;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using Thermo.Tests.IO;
 
-namespace Thermo.Tests.IO;
+namespace Thermo.Tests.Cli.Commands;
 
 public class ExportCommandTests : IDisposable
 {
@@ -71,6 +72,23 @@ public class ExportCommandTests : IDisposable
         string noDefinition = dir.File("nodef.safetensors");
         Checkpoint.Save(noDefinition, net, null, new CheckpointMetadata());
         Assert.Equal(CliAction.BadInput, Run("export", "onnx", "--model", noDefinition, "--out", onnx, "--threads", "1"));
+        Assert.False(File.Exists(onnx));
+    }
+
+    [Fact]
+    public void Export_onnx_of_an_ising_blocks_model_is_bad_input_exit_2_like_every_other_model_it_cannot_take()
+    {
+        // issue 12, item 15: this exited 1, the code of a failure at run time, for a model of a kind the command does not handle.
+        const string blocks = """
+            {"name": "blocks", "family": "ising-blocks", "input": [1, 6, 6], "classes": 3, "binarize": 0.5, "delta": 0.5, "population": 1,
+             "blocks": [{"hidden": {"type": "linear", "out": 6}, "output": {"type": "linear"}}]}
+            """;
+        var spec = ModelSpec.Parse(blocks);
+        var net = spec.Build();
+        net.Initialize(1);
+        string ckpt = dir.File("blocks.safetensors"), onnx = dir.File("blocks.onnx");
+        Checkpoint.Save(ckpt, net, null, new CheckpointMetadata { ModelDefinition = spec.ToJson(), Training = new TrainingState() });
+        Assert.Equal(CliAction.BadInput, Run("export", "onnx", "--model", ckpt, "--out", onnx, "--threads", "1"));
         Assert.False(File.Exists(onnx));
     }
 }

@@ -4,7 +4,7 @@ using Thermo.Tests.Data;
 using Thermo.Tests.Training;
 using Thermo.Training;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>
 /// `thermo train` refusals, run through the built CLI: each exits non-zero with one `error: …` line on stderr

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Thermo.Tests.Data;
 
-namespace Thermo.Tests.Cli;
+namespace Thermo.Tests.Cli.Commands;
 
 /// <summary>Runs the built `thermo` CLI as a separate process (its output is the contract).</summary>
 public class DataCommandTests

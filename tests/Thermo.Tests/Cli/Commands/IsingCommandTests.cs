@@ -8,8 +8,9 @@ using Thermo.Nn;
 using Thermo.Tests.IO;
 using Thermo.Tests.Sampling;
 using Thermo.Training;
+using Thermo.Tests.Ising;
 
-namespace Thermo.Tests.Ising;
+namespace Thermo.Tests.Cli.Commands;
 
 public class IsingCommandTests : IDisposable
 {
