@@ -4,7 +4,7 @@ namespace Thermo.Devices;
 
 /// <summary>
 /// The tiled GEMM of device training: C = α·A·B (+ C). A thread block of 16 × 16 threads computes a 64 × 64 tile of C,
-/// each thread a 4 × 4 patch in registers; A and B pass through shared memory 16 values of k at a time. Operands are
+/// each thread a 4 × 4 patch in registers; A and B pass through shared memory 16 values of k at a time (on a GPU). Operands are
 /// fetched through <see cref="GemmArgs"/> modes, so a convolution is an implicit GEMM: forward M = O, N = images·OH·OW,
 /// K = C·k²; data gradient M = C, N = images·H·W, K = O·k²; weight gradient M = O, N = C·k², K = images·OH·OW.
 /// Sums run over k in tile order with one float accumulator per element (not the CPU kernels' order).
@@ -12,37 +12,38 @@ namespace Thermo.Devices;
 internal static class DeviceGemmKernels
 {
     /// <summary>
-    /// Largest tile of C per thread block (rows = columns), depth of one shared-memory stage, most threads per side.
-    /// A block of s × s threads covers a 4s × 4s tile: s = 16 on a GPU, 4 on ILGPU's CPU accelerator (16 threads per group).
+    /// Largest tile of C per thread block (rows = columns), floats of one operand's shared-memory stage, most threads per
+    /// side. A block of s × s threads covers a 4s × 4s tile, Stage/(4s) values of k deep: s = 16 on a GPU (16 deep), 4 on
+    /// ILGPU's CPU accelerator (16 threads per group; 64 deep, so a quarter of the barriers, which are what costs there).
     /// </summary>
-    public const int MaxTile = 64, TileK = 16, MaxSide = 16;
+    public const int MaxTile = 64, Stage = 1024, MaxSide = 16;
 
     /// <summary>One 4s × 4s tile of C (s = the block's side): block (x, y) covers columns 4s·x … and rows 4s·y ….</summary>
     public static void Tiled(GemmArgs g, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
     {
-        var sa = SharedMemory.Allocate<float>(TileK * MaxTile);
-        var sb = SharedMemory.Allocate<float>(TileK * MaxTile);
-        int side = Group.DimX, tile = 4 * side, threads = side * side;
+        var sa = SharedMemory.Allocate<float>(Stage);
+        var sb = SharedMemory.Allocate<float>(Stage);
+        int side = Group.DimX, tile = 4 * side, threads = side * side, depth = Stage / tile;
         int tx = Group.IdxX, ty = Group.IdxY, tid = ty * side + tx;
         int m0 = Grid.IdxY * tile, n0 = Grid.IdxX * tile;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int k0 = 0; k0 < g.K; k0 += TileK)
+        for (int k0 = 0; k0 < g.K; k0 += depth)
         {
-            for (int e = tid; e < TileK * tile; e += threads)
+            for (int e = tid; e < Stage; e += threads)
             {
                 int kk = e / tile, mm = e - kk * tile;
                 int m = m0 + mm, k = k0 + kk;
                 sa[e] = m < g.M && k < g.K ? LoadA(g, a, m, k) : 0f;
             }
-            for (int e = tid; e < TileK * tile; e += threads)
+            for (int e = tid; e < Stage; e += threads)
             {
                 int kk = e / tile, nn = e - kk * tile;
                 int n = n0 + nn, k = k0 + kk;
                 sb[e] = n < g.N && k < g.K ? LoadB(g, b, k, n) : 0f;
             }
             Group.Barrier();
-            for (int kk = 0; kk < TileK; kk++)
+            for (int kk = 0; kk < depth; kk++)
             {
                 int ai = kk * tile + ty * 4, bi = kk * tile + tx * 4;
                 float a0 = sa[ai], a1 = sa[ai + 1], a2 = sa[ai + 2], a3 = sa[ai + 3];

@@ -360,8 +360,8 @@ public sealed class DeviceTrainingEngine : ITrainingEngine
         }
     }
 
-    /// <summary>The gradient of parameter <paramref name="name"/> from the last <see cref="ComputeGradients"/> (for tests).</summary>
-    internal float[] Gradient(string name)
+    /// <summary>A copy of the gradient of parameter <paramref name="name"/> from the last <see cref="ComputeGradients"/> (for checks against the CPU engine).</summary>
+    public float[] Gradient(string name)
     {
         var p = parameters.First(q => q.Name == name);
         var g = new float[p.Host.Length];
