@@ -20,6 +20,8 @@ public static class TrainCommand
         var epochs = new Option<int?>("--epochs") { Description = "passes over the training set (default: the preset's)" }.Within(1, 100_000);
         var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default 128)" }.Within(1, 65_536);
         var lr = new Option<float?>("--lr") { Description = "peak learning rate (default: the preset's)" }.Above(0f, float.MaxValue);
+        var weightDecay = new Option<float?>("--weight-decay") { Description = "weight decay (decoupled for AdamW; default: the preset's, else 5e-4)" }.Within(0f, 1f);
+        var initFrom = new Option<string?>("--init-from") { Description = "start from the weights of this checkpoint (file or run directory) instead of a fresh initialisation; the model must have the same tensors, and the optimiser, learning rate and epochs start afresh (fine-tuning)" };
         var seed = new Option<ulong>("--seed") { Description = "master seed: initialisation, data order, augmentation and noise", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<model name>); the checkpoint is <out>/model.safetensors" };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same settings; any that differ are refused by name)" };
@@ -48,12 +50,13 @@ public static class TrainCommand
               thermo train --preset mnist
               thermo train --model my-net.json --dataset fashion-mnist --epochs 5 --out runs/my-net
               thermo train --preset mnist --out runs/mnist --resume
+              thermo train --model net-feedback.json --dataset cifar10 --init-from runs/cifar10 --epochs 5 --lr 5e-4 --out runs/ft
               mpirun -np 4 thermo train --preset mnist --out runs/mnist --distributed mpi --threads 1
 
             SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
             exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, device, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, weightDecay, initFrom, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, device, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -101,7 +104,7 @@ public static class TrainCommand
             {
                 Preset = p, ModelPath = m, Dataset = parse.GetValue(dataset), DataDirectory = parse.GetValue(dataDir),
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Seed = parse.GetValue(seed), OutputDirectory = run?.Path ?? Path.GetFullPath(outDir),
+                WeightDecay = parse.GetValue(weightDecay), InitFrom = parse.GetValue(initFrom), Seed = parse.GetValue(seed), OutputDirectory = run?.Path ?? Path.GetFullPath(outDir),
                 Resume = resuming, CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),

@@ -17,6 +17,12 @@ public sealed record TrainingRunOptions
     public string? ModelPath { get; init; }
     /// <summary>Start from this trained model and its definition instead of a fresh initialisation (fine-tuning).</summary>
     public (ModelSpec Spec, Module Model)? Start { get; init; }
+    /// <summary>
+    /// Start from the weights of this checkpoint (a file, or a run directory holding one) instead of a fresh
+    /// initialisation: the model built from the preset or model file must have exactly its tensors. The optimiser,
+    /// learning-rate schedule and epoch count start afresh, so the objective or data may differ (fine-tuning).
+    /// </summary>
+    public string? InitFrom { get; init; }
     /// <summary>Training options to use when neither a preset nor <see cref="Start"/>'s run supplies them.</summary>
     public TrainOptions? Options { get; init; }
     /// <summary>Dataset name or path (default: the preset's).</summary>
@@ -29,6 +35,8 @@ public sealed record TrainingRunOptions
     public int? BatchSize { get; init; }
     /// <inheritdoc cref="Epochs"/>
     public float? LearningRate { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public float? WeightDecay { get; init; }
     /// <summary>Master seed.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Run directory: model.safetensors (checkpoint, written atomically) and reports.</summary>
@@ -78,6 +86,10 @@ public static class TrainingRun
     {
         if ((o.Preset is null ? 0 : 1) + (o.ModelPath is null ? 0 : 1) + (o.Start is null ? 0 : 1) != 1)
             throw new ArgumentException("give exactly one of --preset and --model");
+        if (o.InitFrom is not null && o.Start is not null) throw new ArgumentException("--init-from cannot be combined with a model that is already given");
+        if (o.WeightDecay is < 0 or float.NaN) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0 (got {o.WeightDecay})");
+        string? initFrom = o.InitFrom is null ? null : Directory.Exists(o.InitFrom) ? Path.Combine(o.InitFrom, CheckpointName) : o.InitFrom;
+        if (initFrom is not null && !File.Exists(initFrom)) throw new FileNotFoundException($"--init-from: no checkpoint at '{initFrom}'");
         if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
         var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
@@ -117,12 +129,19 @@ public static class TrainingRun
         {
             Epochs = o.Epochs ?? baseOptions.Epochs,
             LearningRate = o.LearningRate ?? baseOptions.LearningRate,
+            WeightDecay = o.WeightDecay ?? baseOptions.WeightDecay,
             Seed = o.Seed,
             CheckpointPath = writer ? checkpoint : null,
             CheckpointEverySteps = o.CheckpointEverySteps,
             MaxStepsThisRun = o.MaxStepsThisRun,
         };
         if (o.Start is null) model.Initialize(options.Seed);
+        // When resuming, the run's own checkpoint replaces these weights below; the start is still checked and recorded.
+        if (initFrom is not null)
+        {
+            Checkpoint.Restore(initFrom, model);
+            log?.Invoke($"starting from the weights of {initFrom}");
+        }
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
         if (batchSize < ranks) throw new ArgumentException($"--batch-size {batchSize} is smaller than the {ranks} processes sharing each batch");
@@ -152,6 +171,7 @@ public static class TrainingRun
             {
                 ["--batch-size"] = batchSize, ["--pad-crop"] = augmentation.Padding, ["--flip"] = augmentation.HorizontalFlip,
                 ["training examples (--train-limit)"] = train.Count,
+                ["--init-from"] = initFrom is null ? null : Provenance.FileSha256(initFrom),
             },
         };
         if (o.ValidateEachEpoch && writer)

@@ -116,7 +116,9 @@ public sealed partial class SlurmTests(SlurmCluster cluster)
     public void Training_sigtermed_by_slurm_requeues_itself_and_matches_an_uninterrupted_run_bit_for_bit()
     {
         string dir = Work("requeue"), whole = Path.Combine(dir, "whole"), run = Path.Combine(dir, "run");
-        string[] train = ["train", "--preset", "mnist-digital", "--dataset", Data, "--epochs", "4", "--batch-size", "32", "--seed", "5",
+        // 30 epochs of 12 steps: the signal goes out at the first checkpoint (step 4), and the remaining steps must
+        // outlast the signal's delivery on a loaded machine (4 epochs finished first there, so nothing was requeued).
+        string[] train = ["train", "--preset", "mnist-digital", "--dataset", Data, "--epochs", "30", "--batch-size", "32", "--seed", "5",
                           "--checkpoint-every", "4", "--quiet"];
         var (exit, _, err) = Thermo([.. train, "--out", whole, "--threads", "2"]);
         Assert.True(exit == 0, err);
@@ -133,8 +135,18 @@ public sealed partial class SlurmTests(SlurmCluster cluster)
         deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (!cluster.Run("scontrol", "show", "job", job).Out.Contains("Restarts=1") && DateTime.UtcNow < deadline) Thread.Sleep(100);
         cluster.Run("scontrol", "update", $"JobId={job}", "StartTime=now");
-        cluster.WaitUntilIdle(TimeSpan.FromMinutes(2));
-        string log = TryRead(Path.Combine(run, "logs", "train.log"));
+        // The queue can look empty for a moment while the job passes from its first run to the requeued one, so
+        // wait for the second run's line in the log as well as for an empty queue.
+        deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        string log;
+        do
+        {
+            cluster.WaitUntilIdle(TimeSpan.FromMinutes(2));
+            log = TryRead(Path.Combine(run, "logs", "train.log"));
+            if (log.Contains("(restart 1)") || log.Contains("thermo exited with 0 (restart 0)")) break;
+            Thread.Sleep(250);
+        } while (DateTime.UtcNow < deadline);
+        Assert.False(log.Contains("thermo exited with 0 (restart 0)"), "training finished before the signal reached it; log: " + log);
         Assert.Contains("thermo exited with 75 (restart 0)", log);
         Assert.Contains("thermo exited with 0 (restart 1)", log);
         var a = Checkpoint.Load(Path.Combine(whole, "model.safetensors"));

@@ -138,6 +138,8 @@ public sealed class TrainRefusalTests : IDisposable
             (["--epochs", "7"], "--epochs was "),
             (["--train-limit", "32"], "training examples (--train-limit) was 64, now 32"),
             (["--pad-crop", "2"], "--pad-crop was 0, now 2"),
+            (["--weight-decay", "0.01"], "weight decay was "),
+            (["--init-from", run], "--init-from was not set, now \"sha256:"),
             (["--dataset", other], "the data differ"),
             (["--preset", "quickstart"], "the model definition differs"),
         };
@@ -151,6 +153,29 @@ public sealed class TrainRefusalTests : IDisposable
         // --test-limit only changes what is reported, not the weights: allowed.
         var same = Resume("--test-limit", "8");
         Assert.True(same.Item1 == 0, same.Item3);
+    }
+
+    [Fact]
+    public void Init_from_a_missing_checkpoint_or_one_of_another_model_is_refused_and_creates_nothing()
+    {
+        string run = dir.File("fine-tune");
+        var missing = Train(run, "--preset", "mnist-digital", "--init-from", dir.File("nowhere"));
+        AssertOneErrorLine(missing, 2, $"--init-from: no checkpoint at '{dir.File("nowhere")}'");
+        Assert.False(Directory.Exists(run));
+
+        string model = dir.File("linear.json"), other = dir.File("linear-run");
+        File.WriteAllText(model, """{"name": "linear", "input": [1, 28, 28], "classes": 10, "layers": [{"type": "flatten"}, {"type": "linear", "out": 10}]}""");
+        TrainingRun.Execute(new TrainingRunOptions
+        {
+            ModelPath = model, Dataset = data, OutputDirectory = other, BatchSize = 16, MaxStepsThisRun = 1, TrainLimit = 64, TestLimit = 16, ValidateEachEpoch = false,
+        });
+        var mismatch = Train(run, "--preset", "mnist-digital", "--init-from", other);
+        // The difference is listed tensor by tensor, one line per kind, under the error line.
+        Assert.True(mismatch.Exit == 2, mismatch.Err);
+        Assert.StartsWith($"error: checkpoint '{Path.Combine(other, TrainingRun.CheckpointName)}' does not match the model", mismatch.Err);
+        Assert.Contains("missing (14): 0.weight [32, 1, 3, 3]", mismatch.Err);
+        Assert.DoesNotContain("   at ", mismatch.Err);
+        Assert.False(Directory.Exists(run));
     }
 
     [Fact]
