@@ -135,13 +135,13 @@ public static class TrainingRun
             CheckpointEverySteps = o.CheckpointEverySteps,
             MaxStepsThisRun = o.MaxStepsThisRun,
         };
-        if (o.Start is null) model.Initialize(options.Seed);
-        // When resuming, the run's own checkpoint replaces these weights below; the start is still checked and recorded.
-        if (initFrom is not null)
+        // A resumed run takes its weights from its own checkpoint below; its start is only compared, by SHA-256.
+        if (initFrom is not null && !o.Resume)
         {
             Checkpoint.Restore(initFrom, model);
             log?.Invoke($"starting from the weights of {initFrom}");
         }
+        else if (o.Start is null) model.Initialize(options.Seed);
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
         if (batchSize < ranks) throw new ArgumentException($"--batch-size {batchSize} is smaller than the {ranks} processes sharing each batch");
