@@ -156,7 +156,7 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     {
         var scores = Surrogate(images, step, Objective.Iterations, out var residual);
         var logits = ScaleScores(scores);
-        var loss = F.CrossEntropy(logits, labels);
+        var loss = F.CrossEntropy(logits, labels, Objective.LabelSmoothing);
         metrics["ce"] = loss.Item();
         if (residual is not null && Objective.FixedPointWeight > 0)
         {
