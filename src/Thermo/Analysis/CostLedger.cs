@@ -28,7 +28,7 @@ public sealed record CostLedger(double[] SpinUpdates, double[] DigitalOps, doubl
             ops[b] = b < blocks - 1 ? outs * (g + 1) : outs * g + pipeline.Classes * (pipeline.Population - 1) + (pipeline.Classes - 1);
         }
         ops[0] += pipeline.InputWidth(0);
-        return new CostLedger(spins, ops, pipeline.Net.CouplingMacsPerSample);
+        return new CostLedger(spins, ops, pipeline.Compiled.CouplingMacsPerSample);
     }
 
     /// <summary>Ledger of a measured adaptive run (means over its examples).</summary>
@@ -38,7 +38,7 @@ public sealed record CostLedger(double[] SpinUpdates, double[] DigitalOps, doubl
         var spins = Enumerable.Range(0, blocks).Select(outcome.MeanBlockCost).ToArray();
         var ops = new double[blocks];
         ops[0] = outcome.DigitalOps.Average() + pipeline.InputWidth(0);   // adaptive ops are not split by block
-        return new CostLedger(spins, ops, pipeline.Net.CouplingMacsPerSample);
+        return new CostLedger(spins, ops, pipeline.Compiled.CouplingMacsPerSample);
     }
 
     /// <summary>Total spin updates per inference.</summary>

@@ -81,6 +81,13 @@ public sealed class PilotModel : IAccuracyModel
         int n = labels.Length, width = pipeline.InputWidth(0);
         if (inputs.Length != (long)n * width) throw new ArgumentException($"inputs hold {inputs.Length} values, {n} examples need {n * width}");
         int per = model.draws * model.sweeps * model.classes;
+        long bytes = (long)combos.Count * n * per;
+        long budget = options.MaxTraceBytes > 0 ? options.MaxTraceBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        if (bytes > budget)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the pilot would keep {bytes / 1e9:0.0} GB of last-block traces ({combos.Count} upstream schedules × {n} examples × {model.draws} draws × " +
+                $"{model.sweeps} sweeps × {model.classes} classes), more than the {budget / 1e9:0.0} GB allowed: give fewer upstream G values " +
+                $"(the schedules are every combination of them over the {pipeline.Blocks - 1} upstream blocks), fewer examples or fewer draws"));
         foreach (var u in combos) model.traces[Key(u)] = new sbyte[(long)n * per];
         for (int start = 0; start < n; start += options.Batch)
         {

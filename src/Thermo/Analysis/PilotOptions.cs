@@ -27,6 +27,11 @@ public sealed record PilotOptions
     public int MeanFieldIterations { get; init; } = 4;
     /// <summary>Examples processed together.</summary>
     public int Batch { get; init; } = 16;
+    /// <summary>
+    /// Most bytes the pilot may keep for the last block's class-vote traces (one byte per upstream schedule × example × draw ×
+    /// sweep × class); 0 (default) allows half of the memory available to the process. A larger pilot is refused before it starts.
+    /// </summary>
+    public long MaxTraceBytes { get; init; }
     /// <summary>Seed of the pilot (use one different from the measurement being predicted).</summary>
     public ulong Seed { get; init; } = StreamTag.PilotSeed;
 }

@@ -82,7 +82,7 @@ public sealed class BlockPipeline
     }
 
     /// <summary>The first block's ±1 inputs for byte images (pixel/255 against the binarisation threshold).</summary>
-    public sbyte[] InputSpins(ReadOnlySpan<byte> pixels) => Net.EncodeSpins(pixels);
+    public sbyte[] InputSpins(ReadOnlySpan<byte> pixels) => IsingBlockNet.EncodeSpins(pixels, Compiled.Thresholds, Compiled.InputShape);
 
     /// <summary>
     /// Classifies <paramref name="images"/> (pixels in [0, 1]) under <paramref name="schedule"/> with <paramref name="chains"/>

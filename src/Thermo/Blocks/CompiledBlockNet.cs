@@ -25,6 +25,12 @@ public sealed record CompiledBlockNet(string Name, string? Dataset, int[] InputS
     public static CompiledBlockNet From(IsingBlockNet net, string name, string? dataset, int[] inputShape, Normalization normalization, string? source) =>
         new(name, dataset, inputShape, (float[])net.Thresholds.Clone(), normalization, net.Classes, net.Population, BlockCompiler.Compile(net), source);
 
+    /// <summary>
+    /// Multiply–accumulates of the equivalent digital forward pass, Σ over every block's couplings (the same count as
+    /// <see cref="IsingBlockNet.CouplingMacsPerSample"/> of the network it was compiled from).
+    /// </summary>
+    public long CouplingMacsPerSample => Programs.Sum(p => p.Couplings.Sum(c => c.MacsPerSample(p.Layers)));
+
     /// <summary>Checks that the programs chain: image code → block 0 inputs, block b outputs → block b+1 inputs, last outputs → classes × population.</summary>
     public void Validate()
     {

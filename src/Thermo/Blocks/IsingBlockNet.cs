@@ -87,16 +87,28 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     /// </summary>
     public sbyte[] EncodeSpins(ReadOnlySpan<byte> pixels)
     {
-        int k = Thresholds.Length, spinsPerImage = blocks[0].InputShape.Aggregate(1, (a, b) => a * b);
-        int channels = blocks[0].InputShape[0] / k, perImage = spinsPerImage / k, plane = perImage / Math.Max(1, channels);
-        if (perImage == 0 || pixels.Length % perImage != 0 || channels * k != blocks[0].InputShape[0])
-            throw new ArgumentException($"{pixels.Length} pixels are not whole images for the first block's input [{string.Join(", ", blocks[0].InputShape)}] with {k} threshold(s)");
+        int k = Thresholds.Length;
+        int[] shape = blocks[0].InputShape;
+        if (shape[0] % k != 0)
+            throw new ArgumentException($"the first block's input [{string.Join(", ", shape)}] is not {k} threshold planes per image channel");
+        return EncodeSpins(pixels, Thresholds, [shape[0] / k, .. shape[1..]]);
+    }
+
+    /// <summary>
+    /// <see cref="EncodeSpins(ReadOnlySpan{byte})"/> for images of shape <paramref name="imageShape"/> [C, H, W] and the input
+    /// code <paramref name="thresholds"/> (spin plane t of channel c is +1 where pixel/255 &gt; t_k), without the network.
+    /// </summary>
+    public static sbyte[] EncodeSpins(ReadOnlySpan<byte> pixels, float[] thresholds, int[] imageShape)
+    {
+        int k = thresholds.Length, channels = imageShape[0], plane = imageShape[1] * imageShape[2], perImage = channels * plane;
+        if (perImage == 0 || pixels.Length % perImage != 0)
+            throw new ArgumentException($"{pixels.Length} pixels are not whole images of shape [{string.Join(", ", imageShape)}]");
         int count = pixels.Length / perImage;
         var s = new sbyte[pixels.Length * k];
         for (int i = 0; i < count * channels; i++)
             for (int t = 0; t < k; t++)
             {
-                float th = Thresholds[t];
+                float th = thresholds[t];
                 var from = pixels.Slice(i * plane, plane);
                 var to = s.AsSpan((i * k + t) * plane, plane);
                 for (int p = 0; p < plane; p++) to[p] = from[p] / 255f > th ? (sbyte)1 : (sbyte)-1;
@@ -144,7 +156,7 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
     {
         var scores = Surrogate(images, step, Objective.Iterations, out var residual);
         var logits = ScaleScores(scores);
-        var loss = F.CrossEntropy(logits, labels);
+        var loss = F.CrossEntropy(logits, labels, Objective.LabelSmoothing);
         metrics["ce"] = loss.Item();
         if (residual is not null && Objective.FixedPointWeight > 0)
         {

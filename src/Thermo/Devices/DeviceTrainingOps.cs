@@ -23,7 +23,7 @@ internal sealed class DeviceTrainingOps
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> outputTanh;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong, ulong, float> readoutNoise;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>> sign;
-    readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> readoutLoss;
+    readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float> readoutLoss;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> signBackward;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> readoutNoiseBackward;
     readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int> outputTanhBackward;
@@ -63,7 +63,7 @@ internal sealed class DeviceTrainingOps
         outputTanh = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(TrainingKernels.OutputTanh);
         readoutNoise = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong, ulong, float>(TrainingKernels.ReadoutNoise);
         sign = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(TrainingKernels.Sign);
-        readoutLoss = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(TrainingKernels.ReadoutLoss);
+        readoutLoss = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>(TrainingKernels.ReadoutLoss);
         signBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(TrainingKernels.SignBackward);
         readoutNoiseBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(TrainingKernels.ReadoutNoiseBackward);
         outputTanhBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int>(TrainingKernels.OutputTanhBackward);
@@ -138,8 +138,8 @@ internal sealed class DeviceTrainingOps
     public void Sign(ArrayView<float> y, ArrayView<float> x) => sign((int)x.Length, y, x);
 
     public void ReadoutLoss(ArrayView<float> x, ArrayView<int> labels, ArrayView<float> scale, ArrayView<float> gx, ArrayView<float> rowLoss,
-        ArrayView<float> rowScaleGrad, ArrayView<float> work, int classes, int population, int rows) =>
-        readoutLoss(rows, x, labels, scale, gx, rowLoss, rowScaleGrad, work, classes, population, rows);
+        ArrayView<float> rowScaleGrad, ArrayView<float> work, int classes, int population, int rows, float smoothing) =>
+        readoutLoss(rows, x, labels, scale, gx, rowLoss, rowScaleGrad, work, classes, population, rows, smoothing);
 
     public void SignBackward(ArrayView<float> g, ArrayView<float> y, ArrayView<float> output) => signBackward((int)output.Length, g, y, output);
 

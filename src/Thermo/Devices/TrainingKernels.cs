@@ -187,11 +187,12 @@ internal static class TrainingKernels
     public static void Sign(Index1D i, ArrayView<float> y, ArrayView<float> x) => x[i] = y[i] >= 0f ? 1f : -1f;
 
     /// <summary>
-    /// Readout and loss of row n: scores_k = Σ_p x[n, k·P + p]/P, logits = scale·scores, softmax cross-entropy; writes the
-    /// row's loss, ∂/∂x (= (softmax − onehot)·scale/(N·P)) and the row's part of ∂/∂scale (Σ_k (softmax − onehot)_k·scores_k/N).
+    /// Readout and loss of row n: scores_k = Σ_p x[n, k·P + p]/P, logits = scale·scores, softmax cross-entropy against the
+    /// target q = (1 − ε)·onehot + ε/K (ε = <paramref name="smoothing"/>); writes the row's loss −Σ_k q_k log softmax_k,
+    /// ∂/∂x (= (softmax − q)·scale/(N·P)) and the row's part of ∂/∂scale (Σ_k (softmax − q)_k·scores_k/N).
     /// </summary>
     public static void ReadoutLoss(Index1D n, ArrayView<float> x, ArrayView<int> labels, ArrayView<float> scale, ArrayView<float> gx,
-        ArrayView<float> rowLoss, ArrayView<float> rowScaleGrad, ArrayView<float> work, int classes, int population, int rows)
+        ArrayView<float> rowLoss, ArrayView<float> rowScaleGrad, ArrayView<float> work, int classes, int population, int rows, float smoothing)
     {
         int width = classes * population;
         int r = n; long row = (long)r * width, w = (long)r * classes;
@@ -207,14 +208,20 @@ internal static class TrainingKernels
         double sum = 0;
         for (int k = 0; k < classes; k++) sum += DeviceMath.Exp(work[w + k] * s - max);
         int y = labels[n];
-        float logSum = DeviceMath.Log((float)sum) + max;
-        rowLoss[n] = logSum - work[w + y] * s;
+        float logSum = DeviceMath.Log((float)sum) + max, offTarget = smoothing / classes;
+        float loss = 0;
+        for (int k = 0; k < classes; k++)
+        {
+            float q = (k == y ? 1f - smoothing : 0f) + offTarget;
+            if (q > 0f) loss += q * (logSum - work[w + k] * s);
+        }
+        rowLoss[n] = loss;
         float gs = 0, per = 1f / rows;
         for (int k = 0; k < classes; k++)
         {
             float score = work[w + k];
             float prob = (float)(DeviceMath.Exp(score * s - max) / sum);
-            float gl = (prob - (k == y ? 1f : 0f)) * per;
+            float gl = (prob - ((k == y ? 1f - smoothing : 0f) + offTarget)) * per;
             gs += gl * score;
             float gscore = gl * s * inv;
             for (int p = 0; p < population; p++) gx[row + k * population + p] = gscore;

@@ -83,6 +83,9 @@ public sealed class ConvCoupling : Coupling
     }
 
     /// <inheritdoc/>
+    public override long MacsPerSample(IReadOnlyList<SpinLayer> layers) => (long)layers[Upper].Size * layers[Lower].Channels * Kernel * Kernel;
+
+    /// <inheritdoc/>
     public override long PairCount(IReadOnlyList<SpinLayer> layers)
     {
         SpinLayer lo = layers[Lower], up = layers[Upper];

@@ -22,6 +22,12 @@ public abstract class Coupling
     /// <summary>Number of (i, j) pairs <see cref="ForEachPair"/> produces.</summary>
     public abstract long PairCount(IReadOnlyList<SpinLayer> layers);
 
+    /// <summary>
+    /// Multiply–accumulates the equivalent digital layer spends on this block for one input (W·x once): the pairs,
+    /// except that a convolution also multiplies its zero padding, as a digital convolution does.
+    /// </summary>
+    public virtual long MacsPerSample(IReadOnlyList<SpinLayer> layers) => PairCount(layers);
+
     internal static void CheckFinite(ReadOnlySpan<float> values, string what)
     {
         for (int i = 0; i < values.Length; i++)

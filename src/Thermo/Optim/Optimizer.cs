@@ -4,7 +4,8 @@ namespace Thermo.Optim;
 
 /// <summary>
 /// Base of the optimisers: owns the parameter list and per-parameter state tensors, which it exposes by
-/// name ("&lt;param&gt;.&lt;slot&gt;") so checkpoints can save and restore them.
+/// name ("&lt;param&gt;.&lt;slot&gt;") so checkpoints can save and restore them, and optionally an exponential moving
+/// average of the parameters (<see cref="KeepEma"/>).
 /// </summary>
 public abstract class Optimizer
 {
@@ -34,6 +35,50 @@ public abstract class Optimizer
             var p = Parameters[i].Tensor;
             if (p.Grad is { } g) Update(i, p.Data, g.Data);
         }
+        if (ema is null) return;
+        float d = MathF.Min(EmaDecay, (1f + StepCount) / (10f + StepCount));
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var avg = ema[i];
+            var p = Parameters[i].Tensor.Data;
+            for (int j = 0; j < avg.Length; j++) avg[j] = d * avg[j] + (1f - d) * p[j];
+        }
+    }
+
+    float[][]? ema;
+
+    /// <summary>Decay d of the parameter average kept by <see cref="KeepEma"/> (0: none).</summary>
+    public float EmaDecay { get; private set; }
+
+    /// <summary>
+    /// Keeps an exponential moving average of every parameter, updated after each <see cref="Step"/> t:
+    /// θ̄_t = d_t θ̄_{t−1} + (1 − d_t) θ_t with d_t = min(d, (1 + t)/(10 + t)), starting from the parameters' values now
+    /// (the warm-up factor forgets the start within tens of steps). It is saved with the state as "&lt;param&gt;.ema".
+    /// </summary>
+    public void KeepEma(float decay)
+    {
+        if (!(decay > 0 && decay < 1)) throw new ArgumentException($"the average's decay must be in (0, 1), got {decay}");
+        EmaDecay = decay;
+        ema = Parameters.Select(p => (float[])p.Tensor.Data.Clone()).ToArray();
+    }
+
+    /// <summary>Exchanges every parameter's values with its average (call again to undo): evaluate the averaged model in between.</summary>
+    public void SwapEma()
+    {
+        if (ema is null) throw new InvalidOperationException("no parameter average is kept (KeepEma)");
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var avg = ema[i];
+            var p = Parameters[i].Tensor.Data;
+            for (int j = 0; j < avg.Length; j++) (p[j], avg[j]) = (avg[j], p[j]);
+        }
+    }
+
+    /// <summary>Sets every parameter to its average (the end of training).</summary>
+    public void ApplyEma()
+    {
+        if (ema is null) throw new InvalidOperationException("no parameter average is kept (KeepEma)");
+        for (int i = 0; i < Parameters.Count; i++) ema[i].AsSpan().CopyTo(Parameters[i].Tensor.Data);
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
@@ -58,6 +103,8 @@ public abstract class Optimizer
         for (int i = 0; i < Parameters.Count; i++)
             for (int s = 0; s < Slots.Length; s++)
                 d[$"{Parameters[i].Name}.{Slots[s]}"] = new Tensor(Slot(s, i), Parameters[i].Tensor.Shape);
+        if (ema is not null)
+            for (int i = 0; i < Parameters.Count; i++) d[$"{Parameters[i].Name}.ema"] = new Tensor(ema[i], Parameters[i].Tensor.Shape);
         d["step"] = new Tensor([StepCount], 1);
         return d;
     }
@@ -72,6 +119,14 @@ public abstract class Optimizer
                 if (!state.TryGetValue(key, out var t)) throw new InvalidDataException($"optimiser state has no '{key}'");
                 if (t.Length != Parameters[i].Tensor.Length) throw new InvalidDataException($"optimiser state '{key}' has {t.Length} elements, parameter has {Parameters[i].Tensor.Length}");
                 t.Data.AsSpan().CopyTo(Slot(s, i));
+            }
+        if (ema is not null)
+            for (int i = 0; i < Parameters.Count; i++)
+            {
+                string key = $"{Parameters[i].Name}.ema";
+                if (!state.TryGetValue(key, out var t)) throw new InvalidDataException($"optimiser state has no '{key}' (the run kept no parameter average)");
+                if (t.Length != ema[i].Length) throw new InvalidDataException($"optimiser state '{key}' has {t.Length} elements, parameter has {ema[i].Length}");
+                t.Data.AsSpan().CopyTo(ema[i]);
             }
         if (state.TryGetValue("step", out var step)) StepCount = (long)step.Data[0];
     }

@@ -68,7 +68,10 @@ internal static class BlockNetSpec
                 MagnitudeWeight = Float(o, "magnitude", 1),
                 OutputBound = Float(o, "output_bound", 3),
                 HiddenBound = Float(o, "hidden_bound", 1),
+                LabelSmoothing = Float(o, "label_smoothing", 0),
             };
+            if (!(net.Objective.LabelSmoothing >= 0 && net.Objective.LabelSmoothing < 1))
+                throw new InvalidDataException($"\"objective\": \"label_smoothing\" must be in [0, 1), got {net.Objective.LabelSmoothing}");
         }
         return net;
     }

@@ -188,7 +188,7 @@ public sealed class DeviceTrainingEngine : ITrainingEngine
             if (bi + 1 < blocks.Count) ops.Sign(Output(b, objective), blocks[bi + 1].X);
         }
         var last = blocks[^1];
-        ops.ReadoutLoss(Output(last, objective), this.labels, scale.Value, last.GY, rowLoss, rowScaleGrad, work, net.Classes, net.Population, n);
+        ops.ReadoutLoss(Output(last, objective), this.labels, scale.Value, last.GY, rowLoss, rowScaleGrad, work, net.Classes, net.Population, n, objective.LabelSmoothing);
         ops.Sum(rowLoss, scalars.SubView(0, 1));
         ops.Sum(rowScaleGrad, scale.Grad);
         for (int bi = 0; bi < blocks.Count; bi++)

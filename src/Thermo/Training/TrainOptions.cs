@@ -28,6 +28,11 @@ public sealed record TrainOptions
     public LrShape Schedule { get; init; } = LrShape.OneCycle;
     /// <summary>Warm-up length in epochs (fractional allowed).</summary>
     public float WarmupEpochs { get; init; } = 0.5f;
+    /// <summary>
+    /// Decay of an exponential moving average of the weights (<see cref="Optimizer.KeepEma"/>; 0: none). Each epoch's
+    /// validation measures the averaged weights, and the finished run's model is the average.
+    /// </summary>
+    public float EmaDecay { get; init; }
     /// <summary>Label smoothing ε for cross-entropy.</summary>
     public float LabelSmoothing { get; init; }
     /// <summary>Master seed: initialisation, data order, augmentation and noise derive from it.</summary>

@@ -83,6 +83,7 @@ public sealed class Trainer
             OptimizerKind.Sgd => new Sgd(named, options.LearningRate, options.Momentum, nesterov: true, options.WeightDecay),
             _ => new AdamW(named, options.LearningRate, weightDecay: options.WeightDecay),
         };
+        if (options.EmaDecay != 0) optimizer.KeepEma(options.EmaDecay);
         long total = (long)options.Epochs * train.BatchesPerEpoch;
         schedule = new LrSchedule(options.LearningRate, total, (long)(options.WarmupEpochs * train.BatchesPerEpoch), options.Schedule, 0.01f);
         State = new TrainingState { Seed = options.Seed };
@@ -121,11 +122,15 @@ public sealed class Trainer
             list.Add($"the data differ (checkpoint: {string.Join(", ", before.Keys.Order(StringComparer.Ordinal))}; now: {string.Join(", ", dataChecksums.Keys.Order(StringComparer.Ordinal))}, or the same files with other contents)");
         // Checkpoints written before the settings were recorded carry none; only the checks above apply to them.
         if (stored.Training.Extra?["run_settings"] is JsonObject then)
-            foreach (var (name, value) in Settings())
+        {
+            var current = Settings();
+            // Settings recorded only when used (--ema) may be on either side alone.
+            foreach (string name in current.Select(kv => kv.Key).Union(then.Select(kv => kv.Key)))
             {
-                string was = then[name]?.ToFiniteJson() ?? "not set", now = value?.ToFiniteJson() ?? "not set";
+                string was = then[name]?.ToFiniteJson() ?? "not set", now = current[name]?.ToFiniteJson() ?? "not set";
                 if (was != now) list.Add($"{name} was {was}, now {now}");
             }
+        }
         return list;
     }
 
@@ -138,6 +143,8 @@ public sealed class Trainer
             ["weight decay"] = options.WeightDecay, ["momentum"] = options.Momentum, ["learning-rate schedule"] = options.Schedule.ToString(),
             ["warm-up epochs"] = options.WarmupEpochs, ["label smoothing"] = options.LabelSmoothing, ["batches per epoch"] = train.BatchesPerEpoch,
         };
+        // Only when set, so that checkpoints of runs from before the option resume unchanged.
+        if (options.EmaDecay != 0) o["--ema"] = options.EmaDecay;
         foreach (var (name, value) in RunSettings) o[name] = value?.DeepClone();
         return o;
     }
@@ -156,6 +163,7 @@ public sealed class Trainer
     {
         if (Engine is null) return RunSteps(cancel);
         if (DataParallel is not null) throw new ArgumentException("data parallelism (--distributed) runs on the CPU engine only");
+        if (options.EmaDecay != 0) throw new ArgumentException("the weight average (--ema) is kept on the CPU engine only: train with --device cpu, or without --ema");
         engine = Engine(model, optimizer);
         try
         {
@@ -238,6 +246,9 @@ public sealed class Trainer
                 }
             }
             State = State with { Epoch = epoch + 1, BatchInEpoch = 0 };
+            bool averaged = options.EmaDecay != 0, last = epoch + 1 == options.Epochs;
+            // Validation measures the averaged weights; after the last epoch they become the model (and its checkpoint).
+            if (averaged) { if (last) optimizer.ApplyEma(); else optimizer.SwapEma(); }
             double? val = null;
             if (Validate is not null)
             {
@@ -247,6 +258,7 @@ public sealed class Trainer
                 if (State.BestMetric is null || val > State.BestMetric)
                     State = State with { BestMetric = val, BestMetricName = "val_accuracy", BestEpoch = epoch };
             }
+            if (averaged && !last) optimizer.SwapEma();
             SaveCheckpoint();
             Progress?.Invoke(new TrainProgress(epoch, options.Epochs, train.BatchesPerEpoch, train.BatchesPerEpoch, State.Step, emaLoss,
                 optimizer.LearningRate, imagesSinceClock / Math.Max(1e-9, clock.Elapsed.TotalSeconds), metrics, val));

@@ -37,6 +37,8 @@ public sealed record TrainingRunOptions
     public float? LearningRate { get; init; }
     /// <inheritdoc cref="Epochs"/>
     public float? WeightDecay { get; init; }
+    /// <summary>Decay of the weights' exponential moving average (<see cref="TrainOptions.EmaDecay"/>; null: the preset's, else none).</summary>
+    public float? EmaDecay { get; init; }
     /// <summary>Master seed.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Run directory: model.safetensors (checkpoint, written atomically) and reports.</summary>
@@ -88,6 +90,7 @@ public static class TrainingRun
             throw new ArgumentException("give exactly one of --preset and --model");
         if (o.InitFrom is not null && o.Start is not null) throw new ArgumentException("--init-from cannot be combined with a model that is already given");
         if (o.WeightDecay is < 0 or float.NaN) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0 (got {o.WeightDecay})");
+        if (o.EmaDecay is { } ema && !(ema >= 0 && ema < 1)) throw new ArgumentException($"--ema must be at least 0 and below 1 (got {ema})");
         string? initFrom = o.InitFrom is null ? null : Directory.Exists(o.InitFrom) ? Path.Combine(o.InitFrom, CheckpointName) : o.InitFrom;
         if (initFrom is not null && !File.Exists(initFrom)) throw new FileNotFoundException($"--init-from: no checkpoint at '{initFrom}'");
         if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
@@ -97,6 +100,8 @@ public static class TrainingRun
         bool onDevice = o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) || o.Device == DeviceKind.Auto && spec.Family == ModelFamily.IsingBlocks;
         if (o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) && spec.Family != ModelFamily.IsingBlocks)
             throw new ArgumentException($"--device {DeviceNames.Name(o.Device)}: device training implements ising-blocks models only, and '{spec.Name}' is a {spec.FamilyName} model; train it with --device cpu");
+        if (o.Device is not (DeviceKind.Cpu or DeviceKind.Auto) && o.EmaDecay is > 0)
+            throw new ArgumentException($"--device {DeviceNames.Name(o.Device)} and --ema cannot be combined: the weight average is kept on the CPU engine only");
         if (onDevice && o.DataParallel is not null)
             throw new ArgumentException($"--device {DeviceNames.Name(o.Device)} and --distributed mpi cannot be combined: data parallelism runs on the CPU engine only");
         var baseOptions = o.Options ?? preset?.Options ?? new TrainOptions();
@@ -130,6 +135,7 @@ public static class TrainingRun
             Epochs = o.Epochs ?? baseOptions.Epochs,
             LearningRate = o.LearningRate ?? baseOptions.LearningRate,
             WeightDecay = o.WeightDecay ?? baseOptions.WeightDecay,
+            EmaDecay = o.EmaDecay ?? baseOptions.EmaDecay,
             Seed = o.Seed,
             CheckpointPath = writer ? checkpoint : null,
             CheckpointEverySteps = o.CheckpointEverySteps,

@@ -50,4 +50,20 @@ public class PilotModelTests
             Assert.True(Math.Abs(p - m.Accuracy) < tol, $"{m.Schedule}: predicted {p:F3} ± {se:F3}, measured {m.Accuracy:F3} ± {m.StandardError:F3}");
         }
     }
+
+    [Fact]
+    public void A_pilot_whose_traces_exceed_the_memory_budget_is_refused_before_it_runs()
+    {
+        var net = TinyBlockNets.ThreeDense(11);
+        var (pixels, _, labels) = TinyBlockNets.Images(10, 12);
+        var pipeline = new BlockPipeline(net);
+        var x = pipeline.InputSpins(pixels);
+        int[][] upstream = [[1, 1], [1, 3], [3, 1], [3, 3]];
+        var options = new PilotOptions { PoolSamples = 8, LastBlockSamples = 8, Draws = 4, BurnIn = 2 };
+        // 4 schedules × 10 examples × 4 draws × (2 + 8) sweeps × classes bytes.
+        long bytes = 4L * 10 * 4 * 10 * pipeline.Classes;
+        var refused = Assert.Throws<ArgumentException>(() => PilotModel.Fit(pipeline, x, labels, 0, upstream, options with { MaxTraceBytes = bytes - 1 }));
+        Assert.Contains("4 upstream schedules × 10 examples × 4 draws × 10 sweeps", refused.Message);
+        Assert.Equal(4, PilotModel.Fit(pipeline, x, labels, 0, upstream, options with { MaxTraceBytes = bytes }).UpstreamKeys.Count);   // exactly at the budget
+    }
 }

@@ -50,6 +50,23 @@ public class QuantizationTests
         Assert.Equal(programBefore.Energy(spins), programAfter.Energy(spins), 2);
     }
 
+    [Fact]
+    public void Compiled_network_counts_the_same_digital_macs_as_the_network_it_came_from()
+    {
+        // Conv blocks with padding (the quickstart) and 2×2 stride-2 outputs without (the cifar10 preset), then dense ones.
+        foreach (var preset in new[] { "quickstart", "cifar10" })
+        {
+            var net = (IsingBlockNet)Presets.Get(preset).Spec.Build();
+            net.Initialize(1);
+            var compiled = CompiledBlockNet.From(net, preset, null, [net.Blocks[0].InputShape[0] / net.Thresholds.Length, .. net.Blocks[0].InputShape[1..]],
+                Thermo.Data.Normalization.UnitRange, null);
+            Assert.Equal(net.CouplingMacsPerSample, compiled.CouplingMacsPerSample);
+            // Padding makes the MACs exceed the coupled pairs; without it they are the pairs.
+            long pairs = compiled.Programs.Sum(p => p.Couplings.Sum(c => c.PairCount(p.Layers)));
+            Assert.True(preset == "quickstart" ? pairs < compiled.CouplingMacsPerSample : pairs <= compiled.CouplingMacsPerSample, $"{preset}: {pairs} pairs, {compiled.CouplingMacsPerSample} MACs");
+        }
+    }
+
     [Theory]
     [InlineData(8)]
     [InlineData(6)]

@@ -89,4 +89,41 @@ public class OptimizerTests
         if (shape == LrShape.Cosine) Assert.Equal(0.55f, s.At(60), 4);
         if (shape == LrShape.OneCycle) Assert.Equal(0.55f, s.At(60), 4);
     }
+
+    [Fact]
+    public void The_weight_average_follows_its_formula_swaps_and_round_trips()
+    {
+        var (name, p) = Param(1f, -2f, 0.5f);
+        var opt = new Sgd([(name, p)], 0.1f, momentum: 0.9f, nesterov: true);
+        opt.KeepEma(0.3f);
+        double[] average = [1, -2, 0.5];
+        var rng = new Random(3);
+        for (int t = 1; t <= 12; t++)
+        {
+            SetGrad(p, (float)rng.NextDouble() - 0.5f, (float)rng.NextDouble() - 0.5f, (float)rng.NextDouble() - 0.5f);
+            opt.Step();
+            double d = Math.Min(0.3, (1.0 + t) / (10.0 + t));   // the warm-up factor (0.18, 0.25) for t = 1, 2, the decay 0.3 from t = 3
+            for (int i = 0; i < 3; i++) average[i] = d * average[i] + (1 - d) * p.Data[i];
+        }
+        float[] live = (float[])p.Data.Clone();
+        opt.SwapEma();
+        for (int i = 0; i < 3; i++) Assert.Equal(average[i], p.Data[i], 5);
+
+        // The state holds the average (now the live weights, swapped) under "<param>.ema"; a fresh optimiser takes it back.
+        var (name2, q) = Param(0f, 0f, 0f);
+        var restored = new Sgd([(name2, q)], 0.1f, momentum: 0.9f, nesterov: true);
+        restored.KeepEma(0.3f);
+        restored.LoadStateDict(opt.StateDict());
+        restored.SwapEma();
+        Assert.Equal(live, q.Data);
+        opt.SwapEma();
+        Assert.Equal(live, p.Data);
+        opt.ApplyEma();
+        for (int i = 0; i < 3; i++) Assert.Equal(average[i], p.Data[i], 5);
+
+        var plain = new Sgd([(name2, q)], 0.1f, momentum: 0.9f, nesterov: true);
+        Assert.DoesNotContain(plain.StateDict().Keys, k => k.EndsWith(".ema", StringComparison.Ordinal));
+        Assert.Contains("no 'p.ema'", Assert.Throws<InvalidDataException>(() => restored.LoadStateDict(plain.StateDict())).Message);
+        Assert.Throws<ArgumentException>(() => plain.KeepEma(1f));
+    }
 }

@@ -23,7 +23,7 @@ public class DeviceTrainingEngineTests(IlgpuCpuFixture fixture) : IClassFixture<
     const float GradientTolerance = 2e-4f;
 
     /// <summary>Every block shape the presets use: 3×3 padding 1 hidden couplings, 2×2 stride 2 and 4×4 stride 2 padding 1 outputs, a dense last block.</summary>
-    static string Network(int iterations, bool variance, float samples) => """
+    static string Network(int iterations, bool variance, float samples, float smoothing = 0f) => """
         {"name": "tiny", "family": "ising-blocks", "input": [2, 8, 8], "classes": 3,
          "binarize": [0.35, 0.65], "delta": 0.5, "population": 2,
          "blocks": [
@@ -33,10 +33,11 @@ public class DeviceTrainingEngineTests(IlgpuCpuFixture fixture) : IClassFixture<
             "output": {"type": "conv2d", "out": 4, "kernel": 4, "stride": 2, "padding": 1}},
            {"hidden": {"type": "linear", "out": 9}, "output": {"type": "linear"}}],
          "objective": {"samples": SAMPLES, "iterations": ITERATIONS, "variance": VARIANCE,
-                       "output_bound": 0.4, "hidden_bound": 0.2}}
+                       "output_bound": 0.4, "hidden_bound": 0.2, "label_smoothing": SMOOTHING}}
         """.Replace("SAMPLES", samples.ToString(System.Globalization.CultureInfo.InvariantCulture))
            .Replace("ITERATIONS", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture))
-           .Replace("VARIANCE", variance ? "true" : "false");
+           .Replace("VARIANCE", variance ? "true" : "false")
+           .Replace("SMOOTHING", smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     static IsingBlockNet Build(string spec)
     {
@@ -65,13 +66,14 @@ public class DeviceTrainingEngineTests(IlgpuCpuFixture fixture) : IClassFixture<
     }
 
     [Theory]
-    [InlineData(2, true, 64f)]
-    [InlineData(3, true, 16f)]
-    [InlineData(1, false, 64f)]
-    [InlineData(1, true, 0f)]
-    public void One_step_agrees_with_the_cpu_engine(int iterations, bool variance, float samples)
+    [InlineData(2, true, 64f, 0f)]
+    [InlineData(3, true, 16f, 0f)]
+    [InlineData(1, false, 64f, 0f)]
+    [InlineData(1, true, 0f, 0f)]
+    [InlineData(2, false, 64f, 0.2f)]
+    public void One_step_agrees_with_the_cpu_engine(int iterations, bool variance, float samples, float smoothing)
     {
-        string spec = Network(iterations, variance, samples);
+        string spec = Network(iterations, variance, samples, smoothing);
         var (x, labels) = Batch(6, 1);
         var cpuNet = Build(spec);
         var cpuOptimizer = new AdamW(cpuNet.NamedParameters(), 1e-2f, weightDecay: 1e-3f);

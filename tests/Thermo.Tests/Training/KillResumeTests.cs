@@ -13,22 +13,25 @@ public sealed class KillResumeTests : IDisposable
         try { Directory.Delete(root, true); } catch (IOException) { }
     }
 
-    string[] TrainArgs(string dir, string data) =>
+    static string[] TrainArgs(string dir, string data, string[] extra) =>
         ["train", "--preset", "mnist-digital", "--dataset", data, "--epochs", "3", "--batch-size", "32", "--seed", "7",
-         "--checkpoint-every", "3", "--out", dir, "--quiet", "--threads", "2"];
+         "--checkpoint-every", "3", "--out", dir, "--quiet", "--threads", "2", .. extra];
 
-    [Fact]
-    public void Training_killed_at_a_random_moment_resumes_to_bit_identical_weights()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0.9")]   // the weight average is state too: its checkpointed copy must continue exactly
+    public void Training_killed_at_a_random_moment_resumes_to_bit_identical_weights(string? ema)
     {
+        string[] extra = ema is null ? [] : ["--ema", ema];
         string data = SyntheticDigits.Write(Path.Combine(root, "data"), train: 384, test: 64);
         string whole = Path.Combine(root, "whole"), killed = Path.Combine(root, "killed");
-        var (exit, _, err) = CliRunner.Run(null, TimeSpan.FromMinutes(5), TrainArgs(whole, data));
+        var (exit, _, err) = CliRunner.Run(null, TimeSpan.FromMinutes(5), TrainArgs(whole, data, extra));
         Assert.True(exit == 0, err);
 
         // Kill once a checkpoint exists plus a random extra delay (fixed seed for reproducibility of the test itself).
         string checkpoint = Path.Combine(killed, "model.safetensors");
         var delay = TimeSpan.FromMilliseconds(new Random(11).Next(0, 400));
-        using (var p = CliRunner.Start(null, TrainArgs(killed, data)))
+        using (var p = CliRunner.Start(null, TrainArgs(killed, data, extra)))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (!File.Exists(checkpoint) && !p.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
@@ -40,7 +43,7 @@ public sealed class KillResumeTests : IDisposable
         var atKill = Checkpoint.ReadMetadata(checkpoint).Training; // must be a complete, valid file
         Assert.True(atKill.Step > 0);
 
-        (exit, _, err) = CliRunner.Run(null, TimeSpan.FromMinutes(5), [.. TrainArgs(killed, data), "--resume"]);
+        (exit, _, err) = CliRunner.Run(null, TimeSpan.FromMinutes(5), [.. TrainArgs(killed, data, extra), "--resume"]);
         Assert.True(exit == 0, err);
         var a = Checkpoint.Load(Path.Combine(whole, "model.safetensors"));
         var b = Checkpoint.Load(checkpoint);

@@ -78,6 +78,7 @@ public class ModelSpecTests
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "layers": [{"type": "conv2d", "out": -3, "kernel": 3}]}""", "\"out\" must be from 1 to")]
     [InlineData("""{"input": [1, 100000, 100000], "classes": 10, "layers": []}""", "has more than 16777216 values per example")]
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}], "objective": {"iterations": 1000000000}}""", "\"iterations\" must be from 1 to 100, got 1000000000")]
+    [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}], "objective": {"label_smoothing": 1}}""", "\"label_smoothing\" must be in [0, 1), got 1")]
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "conv2d", "out": 4, "kernel": 3, "stride": 0}, "output": {"type": "linear"}}]}""", "\"stride\" must be from 1 to 4096, got 0")]
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 2000000}, "output": {"type": "linear"}}]}""", "blocks[0]: needs 1568000000 weights")]
     [InlineData("""{"input": [1, 28, 28], "classes": 10, "population": 1000000000, "family": "ising-blocks", "blocks": [{"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}]}""", "\"population\" must be from 1 to 1024")]

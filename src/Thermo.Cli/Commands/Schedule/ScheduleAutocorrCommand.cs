@@ -50,7 +50,7 @@ internal static class ScheduleAutocorrCommand
             if (json)
                 Console.WriteLine(new JsonObject
                 {
-                    ["model"] = loaded.Spec.Name,
+                    ["model"] = loaded.ModelName,
                     ["blocks"] = new JsonArray(taus.Select((tau, b) => (JsonNode)new JsonObject
                     {
                         ["block"] = b, ["tau"] = tau.Pooled.Tau, ["tau_se"] = tau.Pooled.TauStandardError, ["window"] = tau.Pooled.Window,
@@ -75,7 +75,7 @@ internal static class ScheduleAutocorrCommand
             }
             if (output is not null)
             {
-                var report = RunReport.Start($"Autocorrelation: {loaded.Spec.Name}", ReportKind.Schedule, seed);
+                var report = RunReport.Start($"Autocorrelation: {loaded.ModelName}", ReportKind.Schedule, seed);
                 InferenceReport.AddAutocorrelation(report, taus, scan, checks, relax);
                 report.Write(output.Path);
                 output.Commit();

@@ -93,7 +93,7 @@ public static class ScheduleCommand
         {
             var choice = new JsonObject
             {
-                ["model"] = loaded.Spec.Name, ["examples"] = loaded.Labels.Length, ["goal"] = goal,
+                ["model"] = loaded.ModelName, ["examples"] = loaded.Labels.Length, ["goal"] = goal,
                 ["schedule"] = best.ToString(),
                 ["samples"] = new JsonArray(best.Samples.Select(v => (JsonNode)v).ToArray()),
                 ["burn_in"] = new JsonArray(best.BurnIn.Select(v => (JsonNode)v).ToArray()),
@@ -107,7 +107,7 @@ public static class ScheduleCommand
         }
         else
         {
-            Console.WriteLine($"{loaded.Spec.Name}: {goal}, predicted on {loaded.Labels.Length} {loaded.Dataset} test examples");
+            Console.WriteLine($"{loaded.ModelName}: {goal}, predicted on {loaded.Labels.Length} {loaded.Dataset} test examples");
             Console.WriteLine($"  schedule     G = {string.Join(",", best.Samples)}, burn-in {string.Join(",", best.BurnIn)}  ({best})");
             Console.WriteLine($"  accuracy     {100 * acc:F2}% ± {100 * se:F2} (predicted)");
             Console.WriteLine($"  cost         {best.Cost(pipeline.FreeSpins):N0} spin updates per inference (blocks: {string.Join(" + ", ledger.SpinUpdates.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))})");
@@ -118,7 +118,7 @@ public static class ScheduleCommand
         }
         if (output is not null)
         {
-            var report = RunReport.Start($"Schedule: {loaded.Spec.Name} ({goal})", ReportKind.Schedule, parse.GetValue(options.Seed));
+            var report = RunReport.Start($"Schedule: {loaded.ModelName} ({goal})", ReportKind.Schedule, parse.GetValue(options.Seed));
             report.Result("predicted_accuracy", acc).Result("spin_updates", best.Cost(pipeline.FreeSpins)).Detail("schedule", best.ToString());
             var rows = new List<(string, CostLedger)> { ($"optimal {best}", ledger) };
             if (uniform is not null) rows.Add(($"uniform {uniform}", CostLedger.For(pipeline, uniform)));

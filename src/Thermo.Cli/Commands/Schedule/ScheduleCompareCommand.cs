@@ -44,7 +44,7 @@ internal static class ScheduleCompareCommand
             if (json)
                 Console.WriteLine(new JsonObject
                 {
-                    ["model"] = loaded.Spec.Name, ["examples"] = loaded.Labels.Length, ["target"] = result.Target,
+                    ["model"] = loaded.ModelName, ["examples"] = loaded.Labels.Length, ["target"] = result.Target,
                     ["cost_at_target"] = new JsonObject(result.CostAtTarget.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)(double.IsFinite(kv.Value) ? kv.Value : null)))),
                     ["saving_optimal_vs_uniform"] = double.IsFinite(result.OptimalSaving) ? result.OptimalSaving : null,
                     ["saving_adaptive_vs_optimal"] = double.IsFinite(result.AdaptiveSaving) ? result.AdaptiveSaving : null,
@@ -52,14 +52,14 @@ internal static class ScheduleCompareCommand
                 }.ToFiniteJson());
             else
             {
-                Console.WriteLine($"{loaded.Spec.Name} on {loaded.Labels.Length} {loaded.Dataset} test examples; target A* = {100 * result.Target:F2}%");
+                Console.WriteLine($"{loaded.ModelName} on {loaded.Labels.Length} {loaded.Dataset} test examples; target A* = {100 * result.Target:F2}%");
                 foreach (var x in result.Points) Console.WriteLine($"  {x.Method,-9} {x.Label,-28} {x.Cost,14:N0} spin updates  {100 * x.Accuracy:F2}%" + (double.IsNaN(x.Predicted) ? "" : $"  (predicted {100 * x.Predicted:F2}%)"));
                 foreach (var (m, v) in result.CostAtTarget) Console.WriteLine($"  at A*: {m,-9} {v:N0} spin updates");
                 Console.WriteLine($"  optimal saves {result.OptimalSaving:F2}× against uniform; adaptive saves {result.AdaptiveSaving:F2}× against optimal");
             }
             if (output is not null)
             {
-                var report = RunReport.Start($"Inference cost versus accuracy: {loaded.Spec.Name}", ReportKind.Schedule, parse.GetValue(options.Seed));
+                var report = RunReport.Start($"Inference cost versus accuracy: {loaded.ModelName}", ReportKind.Schedule, parse.GetValue(options.Seed));
                 report.Result("examples", loaded.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddComparison(report, result);
                 var best = (string Method) => result.Points.Where(x => x.Method == Method && x.Accuracy >= result.Target).OrderBy(x => x.Cost).FirstOrDefault();

@@ -53,7 +53,7 @@ internal static class ScheduleCurveCommand
             if (json)
                 Console.WriteLine(new JsonObject
                 {
-                    ["model"] = loaded.Spec.Name, ["examples"] = loaded.Labels.Length, ["tau_last_block"] = pilot.LastBlockTau, ["pilot_spin_updates"] = pilot.PilotSpinUpdates,
+                    ["model"] = loaded.ModelName, ["examples"] = loaded.Labels.Length, ["tau_last_block"] = pilot.LastBlockTau, ["pilot_spin_updates"] = pilot.PilotSpinUpdates,
                     ["points"] = new JsonArray(points.Select(x => (JsonNode)new JsonObject
                     {
                         ["samples"] = x.Schedule.Samples[0], ["spin_updates"] = x.Cost, ["predicted"] = x.Predicted, ["predicted_se"] = x.PredictedError,
@@ -64,7 +64,7 @@ internal static class ScheduleCurveCommand
                 }.ToFiniteJson());
             else
             {
-                Console.WriteLine($"{loaded.Spec.Name} on {loaded.Labels.Length} {loaded.Dataset} test examples (from {loaded.Start}); pilot {pilot.PilotSpinUpdates / (double)loaded.Labels.Length:N0} spin updates per example, τ_B = {pilot.LastBlockTau:F3}");
+                Console.WriteLine($"{loaded.ModelName} on {loaded.Labels.Length} {loaded.Dataset} test examples (from {loaded.Start}); pilot {pilot.PilotSpinUpdates / (double)loaded.Labels.Length:N0} spin updates per example, τ_B = {pilot.LastBlockTau:F3}");
                 Console.WriteLine("     G   predicted          measured           pred − meas");
                 foreach (var x in points)
                     Console.WriteLine($"{x.Schedule.Samples[0],6}   {100 * x.Predicted,6:F2} ± {100 * x.PredictedError:F2}     {100 * x.Measured,6:F2} ± {100 * x.MeasuredError:F2}     {100 * x.Difference:+0.00;-0.00}");
@@ -73,7 +73,7 @@ internal static class ScheduleCurveCommand
             }
             if (output is not null)
             {
-                var report = RunReport.Start($"Accuracy versus samples: {loaded.Spec.Name}", ReportKind.Schedule, parse.GetValue(options.Seed));
+                var report = RunReport.Start($"Accuracy versus samples: {loaded.ModelName}", ReportKind.Schedule, parse.GetValue(options.Seed));
                 report.Result("examples", loaded.Labels.Length).Result("tau_last_block", pilot.LastBlockTau);
                 InferenceReport.AddAccuracyCurve(report, "Accuracy versus samples per block", points, law, pilot.LastBlockTau);
                 report.Write(output.Path);

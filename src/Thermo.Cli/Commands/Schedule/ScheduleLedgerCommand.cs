@@ -21,16 +21,14 @@ internal static class ScheduleLedgerCommand
         cmd.WithAction(parse =>
         {
             using var output = options.Claim(parse);
-            var (spec, model, _) = TrainingRun.Load(parse.GetValue(options.Model)!);
-            if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(options.Model)}' holds a {spec.FamilyName} model; the ledger is for thermodynamic (ising-blocks) models");
-            var pipeline = new BlockPipeline(net);
+            var (name, pipeline, _) = ScheduleOptions.LoadPipeline(parse.GetValue(options.Model)!);
             var schedule = BlockSchedule.Parse(parse.GetValue(samples)!, pipeline.Blocks, parse.GetValue(options.Burn), "--samples", ScheduleOptions.MaxSamples);
             var ledger = CostLedger.For(pipeline, schedule);
             var digital = EnergyProfile.Digital45nm();
             if (parse.GetValue(options.Json))
                 Console.WriteLine(new JsonObject
                 {
-                    ["model"] = spec.Name, ["schedule"] = schedule.ToString(),
+                    ["model"] = name, ["schedule"] = schedule.ToString(),
                     ["spin_updates"] = new JsonArray(ledger.SpinUpdates.Select(v => (JsonNode)v).ToArray()), ["digital_ops"] = new JsonArray(ledger.DigitalOps.Select(v => (JsonNode)v).ToArray()),
                     ["digital_network_macs"] = ledger.DigitalNetworkMacs, ["ising_fraction"] = ledger.IsingFraction,
                     ["energy"] = new JsonArray(EnergyProfile.IsingDefaults.Select(pr => (JsonNode)new JsonObject
@@ -41,7 +39,7 @@ internal static class ScheduleLedgerCommand
                 }.ToFiniteJson());
             else
             {
-                Console.WriteLine($"{spec.Name}, schedule {schedule}");
+                Console.WriteLine($"{name}, schedule {schedule}");
                 for (int b = 0; b < pipeline.Blocks; b++) Console.WriteLine($"  block {b}: {pipeline.FreeSpins[b]:N0} free spins × {schedule.Sweeps(b)} sweeps = {ledger.SpinUpdates[b]:N0} spin updates; {ledger.DigitalOps[b]:N0} glue ops");
                 Console.WriteLine($"  total {ledger.TotalSpinUpdates:N0} spin updates, {ledger.TotalDigitalOps:N0} glue ops (Ising share {100 * ledger.IsingFraction:F2}%); digital forward pass {ledger.DigitalNetworkMacs:N0} MACs = {ledger.DigitalNetworkEnergy(digital):E2} J at 45 nm");
                 foreach (var pr in EnergyProfile.IsingDefaults)
@@ -49,7 +47,7 @@ internal static class ScheduleLedgerCommand
             }
             if (output is not null)
             {
-                var report = RunReport.Start($"Cost ledger: {spec.Name} ({schedule})", ReportKind.Schedule);
+                var report = RunReport.Start($"Cost ledger: {name} ({schedule})", ReportKind.Schedule);
                 InferenceReport.AddLedger(report, [(schedule.ToString(), ledger)]);
                 report.Write(output.Path);
                 output.Commit();

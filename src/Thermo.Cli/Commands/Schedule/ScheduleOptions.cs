@@ -12,7 +12,7 @@ namespace Thermo.Cli.Commands;
 /// <summary>The options every <c>thermo schedule</c> command shares, and what they load.</summary>
 internal sealed class ScheduleOptions
 {
-    public readonly Option<string> Model = new("--model") { Description = "checkpoint of a thermodynamic (ising-blocks) model", Required = true };
+    public readonly Option<string> Model = new("--model") { Description = "checkpoint of a thermodynamic (ising-blocks) model, or a compiled network directory (`thermo ising compile --out DIR`, e.g. models/cifar10)", Required = true };
     public readonly Option<string?> Dataset = new("--dataset") { Description = "dataset name or path (default: the one the model was trained on)" };
     public readonly Option<string?> DataDir = CommonOptions.DataDir();
     public readonly Option<int> Start = new Option<int>("--start") { Description = "first test example used", DefaultValueFactory = _ => 0 }.Within(0, int.MaxValue);
@@ -31,19 +31,36 @@ internal sealed class ScheduleOptions
 
     public ScheduleExamples Load(ParseResult parse, int examples)
     {
-        var (spec, model, meta) = TrainingRun.Load(parse.GetValue(Model)!);
-        if (model is not IsingBlockNet net) throw new ArgumentException($"'{parse.GetValue(Model)}' holds a {spec.FamilyName} model; schedules are for thermodynamic (ising-blocks) models");
-        string datasetName = parse.GetValue(Dataset) ?? meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault()
-            ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
+        var (name, pipeline, trainedOn) = LoadPipeline(parse.GetValue(Model)!);
+        string datasetName = parse.GetValue(Dataset) ?? trainedOn
+            ?? throw new ArgumentException($"'{parse.GetValue(Model)}' does not name its dataset: pass --dataset");
         var data = DatasetCatalog.Load(datasetName, "test", new DataFetcher(parse.GetValue(DataDir)));
-        DatasetCompatibility.Require(data, spec.Name, spec.Input, spec.Classes);
+        DatasetCompatibility.Require(data, name, pipeline.Compiled.InputShape, pipeline.Classes);
         int start = parse.GetValue(Start);
         if (start < 0 || start >= data.Count) throw new ArgumentException($"--start {start} is outside the {data.Count} test examples");
         if (examples < 1) throw new ArgumentException($"--examples must be ≥ 1, got {examples}");
         int count = Math.Min(examples, data.Count - start);
-        var pipeline = new BlockPipeline(net);
         var inputs = pipeline.InputSpins(data.Pixels.AsSpan(start * data.ImageSize, count * data.ImageSize));
-        return new ScheduleExamples(spec, net, pipeline, inputs, data.Labels.AsSpan(start, count).ToArray(), start, datasetName);
+        return new ScheduleExamples(name, pipeline, inputs, data.Labels.AsSpan(start, count).ToArray(), start, datasetName);
+    }
+
+    /// <summary>
+    /// The block pipeline of --model: a checkpoint of an ising-blocks model (compiled here), or a compiled network
+    /// directory (<c>thermo ising compile --out DIR</c>, such as the shipped models), with the model's name and the
+    /// dataset it was trained on (null when it does not say).
+    /// </summary>
+    public static (string Name, BlockPipeline Pipeline, string? Dataset) LoadPipeline(string path)
+    {
+        if (CompiledBlockNetFile.IsCompiledNetwork(path))
+        {
+            var compiled = CompiledBlockNetFile.Load(path);
+            if (compiled.Normalization.Mean.Any(m => m != 0f) || compiled.Normalization.Std.Any(d => d != 1f))
+                throw new ArgumentException($"compiled network '{path}' normalises its pixels; the schedule analyses read pixels in [0, 1] (as every ising-blocks model is trained): evaluate it with `thermo eval --mode gibbs`");
+            return (compiled.Name, new BlockPipeline(compiled), compiled.Dataset);
+        }
+        var (spec, model, meta) = TrainingRun.Load(path);
+        if (model is not IsingBlockNet net) throw new ArgumentException($"'{path}' holds a {spec.FamilyName} model; schedules are for thermodynamic (ising-blocks) models");
+        return (spec.Name, new BlockPipeline(net), meta.Provenance.DatasetChecksums.Keys.Select(k => k.Split('/')[0]).FirstOrDefault());
     }
 
     public PilotOptions PilotOptions(ParseResult parse) => new()

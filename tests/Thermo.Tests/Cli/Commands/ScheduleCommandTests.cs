@@ -63,6 +63,28 @@ public class ScheduleCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_compiled_network_gives_the_same_measurements_as_its_checkpoint()
+    {
+        string ckpt = Checkpoint(), data = SyntheticDigits.Write(dir.File("data"), train: 16, test: 24);
+        var (spec, model, _) = TrainingRun.Load(ckpt);
+        var net = (Thermo.Blocks.IsingBlockNet)model;
+        string compiled = dir.File("compiled");
+        Thermo.Blocks.CompiledBlockNetFile.Save(compiled, Thermo.Blocks.CompiledBlockNet.From(net, spec.Name, null, [1, 28, 28], Thermo.Data.Normalization.UnitRange, null));
+        string[] compare = ["schedule", "compare", "--dataset", data, "--examples", "10", "--uniform", "1,3,9", "--grid", "1,3", "--epsilons", "0.3",
+            "--draws", "2", "--pilot-samples", "8", "--json", "--threads", "1", "--model"];
+        Assert.Equal(0, Run(out var fromCheckpoint, [.. compare, ckpt]));
+        Assert.Equal(0, Run(out var fromCompiled, [.. compare, compiled]));
+        var a = JsonNode.Parse(fromCheckpoint)!; var b = JsonNode.Parse(fromCompiled)!;
+        Assert.Equal(a["points"]!.ToJsonString(), b["points"]!.ToJsonString());
+        Assert.True(a["points"]!.AsArray().Count >= 3);
+        Assert.Equal(0, Run(out var ledgerA, "schedule", "ledger", "--model", ckpt, "--samples", "5,9", "--json"));
+        Assert.Equal(0, Run(out var ledgerB, "schedule", "ledger", "--model", compiled, "--samples", "5,9", "--json"));
+        Assert.Equal(JsonNode.Parse(ledgerA)!["digital_network_macs"]!.GetValue<double>(), JsonNode.Parse(ledgerB)!["digital_network_macs"]!.GetValue<double>());
+        // A compiled network without a dataset name needs --dataset.
+        Assert.Equal(2, Run(out _, "schedule", "curve", "--model", compiled, "--examples", "4"));
+    }
+
+    [Fact]
     public void Missing_goal_and_digital_models_are_bad_input()
     {
         string ckpt = Checkpoint();
