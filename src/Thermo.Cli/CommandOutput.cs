@@ -219,11 +219,14 @@ public sealed partial class CommandOutput : IDisposable
             if (Live.Count == 0) return; // nothing unfinished: the signal's default action
             interrupted = true;
             string name = context.Signal == PosixSignal.SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)";
+            // Say first, then remove and exit at once: writing to stderr may wait for the command's own progress output,
+            // and a command thread still running in that wait could create again what was just removed.
+            foreach (var output in Live) Console.Error.WriteLine($"{name}: {output.Describe()}");
+            Console.Error.Flush();
             foreach (var output in Live)
             {
                 output.committed = true;
                 output.RemoveInterrupted();
-                Console.Error.WriteLine($"{name}: {output.Describe()}");
             }
             Live.Clear();
             context.Cancel = true;
@@ -255,7 +258,7 @@ public sealed partial class CommandOutput : IDisposable
     string Describe() => kind switch
     {
         Kind.InPlaceDirectory when marker is not null && File.Exists(System.IO.Path.Combine(target, marker)) => $"'{target}' keeps its last checkpoint; --resume continues the run",
-        Kind.InPlaceDirectory => System.IO.Directory.Exists(target) ? $"removed the unfinished files in '{target}'" : $"removed the unfinished run directory '{target}'",
+        Kind.InPlaceDirectory => System.IO.Directory.Exists(target) && firstCreated is null ? $"removed the unfinished files in '{target}'" : $"removed the unfinished run directory '{target}'",
         Kind.StagedDirectory => $"removed the unfinished output; '{target}' is {(System.IO.Directory.Exists(target) ? "unchanged" : "not created")}",
         _ => $"removed the unfinished output; nothing in '{target}' was changed",
     };
