@@ -65,9 +65,12 @@ internal static class ScheduleCurveCommand
             else
             {
                 Console.WriteLine($"{loaded.ModelName} on {loaded.Labels.Length} {loaded.Dataset} test examples (from {loaded.Start}); pilot {pilot.PilotSpinUpdates / (double)loaded.Labels.Length:N0} spin updates per example, τ_B = {pilot.LastBlockTau:F3}");
-                Console.WriteLine("     G   predicted          measured           pred − meas");
+                bool measuredAny = points.Any(x => !double.IsNaN(x.Measured));
+                Console.WriteLine(measuredAny ? "     G   predicted          measured           pred − meas" : "     G   predicted");
                 foreach (var x in points)
-                    Console.WriteLine($"{x.Schedule.Samples[0],6}   {100 * x.Predicted,6:F2} ± {100 * x.PredictedError:F2}     {100 * x.Measured,6:F2} ± {100 * x.MeasuredError:F2}     {100 * x.Difference:+0.00;-0.00}");
+                    Console.WriteLine(double.IsNaN(x.Measured)
+                        ? $"{x.Schedule.Samples[0],6}   {100 * x.Predicted,6:F2} ± {100 * x.PredictedError:F2}{(measuredAny ? "     not measured" : "")}"
+                        : $"{x.Schedule.Samples[0],6}   {100 * x.Predicted,6:F2} ± {100 * x.PredictedError:F2}     {100 * x.Measured,6:F2} ± {100 * x.MeasuredError:F2}     {100 * x.Difference:+0.00;-0.00}");
                 if (law is not null) Console.WriteLine($"fit G ≥ 8: acc(∞) − K/G: acc(∞) = {100 * law.Asymptote:F2}%, K = {law.K:G3}, C = K/τ = {law.C(pilot.LastBlockTau):G3} (rms {100 * law.Rms:F2} points)");
                 if (free is not null) Console.WriteLine($"fit G ≥ 8: acc(∞) − K·G^−γ: γ = {free.Gamma:F2}, acc(∞) = {100 * free.Asymptote:F2}% (rms {100 * free.Rms:F2} points)");
             }

@@ -85,6 +85,17 @@ public class ScheduleCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_predict_only_curve_prints_predictions_without_empty_measurement_columns()
+    {
+        string ckpt = Checkpoint(), data = SyntheticDigits.Write(dir.File("data"), train: 16, test: 24);
+        Assert.Equal(0, Run(out var o, "schedule", "curve", "--model", ckpt, "--dataset", data, "--uniform", "1,3", "--examples", "8",
+            "--draws", "2", "--pilot-samples", "8", "--predict-only", "--threads", "1"));
+        Assert.DoesNotContain("NaN", o);
+        Assert.DoesNotContain("measured", o);
+        Assert.Equal(2, o.Split('\n').Count(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+[13]\s+\d+\.\d\d ± \d+\.\d\d\s*$")));
+    }
+
+    [Fact]
     public void Missing_goal_and_digital_models_are_bad_input()
     {
         string ckpt = Checkpoint();
