@@ -27,8 +27,8 @@ public sealed class BatchNorm : Module
         Channels = channels; Momentum = momentum; Eps = eps;
         Gamma = Parameter("weight", new Tensor(Enumerable.Repeat(1f, channels).ToArray(), channels));
         Beta = Parameter("bias", new Tensor(new float[channels], channels));
-        RunningMean = Buffer("running_mean", new Tensor(new float[channels], channels));
-        RunningVar = Buffer("running_var", new Tensor(Enumerable.Repeat(1f, channels).ToArray(), channels));
+        RunningMean = Statistic("running_mean", new Tensor(new float[channels], channels));
+        RunningVar = Statistic("running_var", new Tensor(Enumerable.Repeat(1f, channels).ToArray(), channels));
     }
 
     /// <inheritdoc/>

@@ -11,6 +11,7 @@ public abstract class Module
 {
     readonly List<(string Name, Tensor Tensor)> parameters = new();
     readonly List<(string Name, Tensor Tensor)> buffers = new();
+    readonly HashSet<Tensor> statistics = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Name, Module Module)> children = new();
 
     /// <summary>Training mode (batch statistics, dropout active) versus evaluation mode.</summary>
@@ -34,6 +35,17 @@ public abstract class Module
         value.Name = name;
         buffers.Add((name, value));
         return value;
+    }
+
+    /// <summary>
+    /// Registers a buffer that estimates a statistic of the data under the current parameters (batch-norm running mean
+    /// and variance): a parameter average (<see cref="Optim.Optimizer.KeepEma"/>) averages it with the parameters, so the
+    /// averaged weights are evaluated with statistics averaged over the same steps.
+    /// </summary>
+    protected Tensor Statistic(string name, Tensor value)
+    {
+        statistics.Add(value);
+        return Buffer(name, value);
     }
 
     /// <summary>Registers a child module.</summary>
@@ -60,6 +72,14 @@ public abstract class Module
         foreach (var (n, t) in buffers) yield return (prefix + n, t);
         foreach (var (n, m) in children)
             foreach (var p in m.NamedBuffers(prefix + n + ".")) yield return p;
+    }
+
+    /// <summary>The buffers registered by <see cref="Statistic"/>, with dotted names, depth first.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedStatistics(string prefix = "")
+    {
+        foreach (var (n, t) in buffers) if (statistics.Contains(t)) yield return (prefix + n, t);
+        foreach (var (n, m) in children)
+            foreach (var p in m.NamedStatistics(prefix + n + ".")) yield return p;
     }
 
     /// <summary>Parameters then buffers: everything a checkpoint stores.</summary>

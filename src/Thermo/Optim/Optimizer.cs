@@ -37,15 +37,16 @@ public abstract class Optimizer
         }
         if (ema is null) return;
         float d = MathF.Min(EmaDecay, (1f + StepCount) / (10f + StepCount));
-        for (int i = 0; i < Parameters.Count; i++)
+        for (int i = 0; i < averaged.Count; i++)
         {
             var avg = ema[i];
-            var p = Parameters[i].Tensor.Data;
+            var p = averaged[i].Tensor.Data;
             for (int j = 0; j < avg.Length; j++) avg[j] = d * avg[j] + (1f - d) * p[j];
         }
     }
 
     float[][]? ema;
+    IReadOnlyList<(string Name, Tensor Tensor)> averaged = [];
 
     /// <summary>Decay d of the parameter average kept by <see cref="KeepEma"/> (0: none).</summary>
     public float EmaDecay { get; private set; }
@@ -54,22 +55,26 @@ public abstract class Optimizer
     /// Keeps an exponential moving average of every parameter, updated after each <see cref="Step"/> t:
     /// θ̄_t = d_t θ̄_{t−1} + (1 − d_t) θ_t with d_t = min(d, (1 + t)/(10 + t)), starting from the parameters' values now
     /// (the warm-up factor forgets the start within tens of steps). It is saved with the state as "&lt;param&gt;.ema".
+    /// <paramref name="statistics"/> (the model's <see cref="Nn.Module.NamedStatistics"/>: batch-norm running mean and
+    /// variance) are averaged in the same way, as PyTorch's <c>AveragedModel(use_buffers=True)</c> does, so that the
+    /// averaged weights are not evaluated with statistics of the last weights; they are saved as "&lt;buffer&gt;.ema".
     /// </summary>
-    public void KeepEma(float decay)
+    public void KeepEma(float decay, IEnumerable<(string Name, Tensor Tensor)>? statistics = null)
     {
         if (!(decay > 0 && decay < 1)) throw new ArgumentException($"the average's decay must be in (0, 1), got {decay}");
         EmaDecay = decay;
-        ema = Parameters.Select(p => (float[])p.Tensor.Data.Clone()).ToArray();
+        averaged = [.. Parameters, .. statistics ?? []];
+        ema = averaged.Select(p => (float[])p.Tensor.Data.Clone()).ToArray();
     }
 
     /// <summary>Exchanges every parameter's values with its average (call again to undo): evaluate the averaged model in between.</summary>
     public void SwapEma()
     {
         if (ema is null) throw new InvalidOperationException("no parameter average is kept (KeepEma)");
-        for (int i = 0; i < Parameters.Count; i++)
+        for (int i = 0; i < averaged.Count; i++)
         {
             var avg = ema[i];
-            var p = Parameters[i].Tensor.Data;
+            var p = averaged[i].Tensor.Data;
             for (int j = 0; j < avg.Length; j++) (p[j], avg[j]) = (avg[j], p[j]);
         }
     }
@@ -78,7 +83,7 @@ public abstract class Optimizer
     public void ApplyEma()
     {
         if (ema is null) throw new InvalidOperationException("no parameter average is kept (KeepEma)");
-        for (int i = 0; i < Parameters.Count; i++) ema[i].AsSpan().CopyTo(Parameters[i].Tensor.Data);
+        for (int i = 0; i < averaged.Count; i++) ema[i].AsSpan().CopyTo(averaged[i].Tensor.Data);
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place.</summary>
@@ -104,7 +109,7 @@ public abstract class Optimizer
             for (int s = 0; s < Slots.Length; s++)
                 d[$"{Parameters[i].Name}.{Slots[s]}"] = new Tensor(Slot(s, i), Parameters[i].Tensor.Shape);
         if (ema is not null)
-            for (int i = 0; i < Parameters.Count; i++) d[$"{Parameters[i].Name}.ema"] = new Tensor(ema[i], Parameters[i].Tensor.Shape);
+            for (int i = 0; i < averaged.Count; i++) d[$"{averaged[i].Name}.ema"] = new Tensor(ema[i], averaged[i].Tensor.Shape);
         d["step"] = new Tensor([StepCount], 1);
         return d;
     }
@@ -121,9 +126,9 @@ public abstract class Optimizer
                 t.Data.AsSpan().CopyTo(Slot(s, i));
             }
         if (ema is not null)
-            for (int i = 0; i < Parameters.Count; i++)
+            for (int i = 0; i < averaged.Count; i++)
             {
-                string key = $"{Parameters[i].Name}.ema";
+                string key = $"{averaged[i].Name}.ema";
                 if (!state.TryGetValue(key, out var t)) throw new InvalidDataException($"optimiser state has no '{key}' (the run kept no parameter average)");
                 if (t.Length != ema[i].Length) throw new InvalidDataException($"optimiser state '{key}' has {t.Length} elements, parameter has {ema[i].Length}");
                 t.Data.AsSpan().CopyTo(ema[i]);

@@ -83,7 +83,7 @@ public sealed class Trainer
             OptimizerKind.Sgd => new Sgd(named, options.LearningRate, options.Momentum, nesterov: true, options.WeightDecay),
             _ => new AdamW(named, options.LearningRate, weightDecay: options.WeightDecay),
         };
-        if (options.EmaDecay != 0) optimizer.KeepEma(options.EmaDecay);
+        if (options.EmaDecay != 0) optimizer.KeepEma(options.EmaDecay, model.NamedStatistics());
         long total = (long)options.Epochs * train.BatchesPerEpoch;
         schedule = new LrSchedule(options.LearningRate, total, (long)(options.WarmupEpochs * train.BatchesPerEpoch), options.Schedule, 0.01f);
         State = new TrainingState { Seed = options.Seed };

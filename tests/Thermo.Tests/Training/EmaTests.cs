@@ -45,6 +45,55 @@ public sealed class EmaTests : IDisposable
     }
 
     [Fact]
+    public void Batch_norm_running_statistics_are_averaged_with_the_weights()
+    {
+        string data = SyntheticDigits.Write(dir.File("data"), train: 64, test: 16);
+        string plainRun = dir.File("plain"), averagedRun = dir.File("averaged");
+        TrainingRunOptions Options(string output, float? ema) => new()
+        {
+            Preset = "quickstart", Dataset = data, OutputDirectory = output, Seed = 5, BatchSize = 16, Epochs = 1, TrainLimit = 64, TestLimit = 16, EmaDecay = ema,
+        };
+        TrainingRun.Execute(Options(plainRun, null));
+        TrainingRun.Execute(Options(averagedRun, 0.9f));
+        var plain = Checkpoint.Load(Path.Combine(plainRun, TrainingRun.CheckpointName));
+        var averaged = Checkpoint.Load(Path.Combine(averagedRun, TrainingRun.CheckpointName));
+        var statistics = averaged.Model.Keys.Where(k => k.EndsWith(".running_mean", StringComparison.Ordinal) || k.EndsWith(".running_var", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(statistics);
+        foreach (var name in statistics)
+        {
+            Assert.True(averaged.Optimizer.ContainsKey(name + ".ema"), $"{name} has no average");
+            Assert.True(averaged.Model[name].Data.AsSpan().SequenceEqual(averaged.Optimizer[name + ".ema"].Data), $"{name} is not its average");
+            Assert.False(plain.Model[name].Data.AsSpan().SequenceEqual(averaged.Model[name].Data), $"{name} is the last step's statistic, not an average");
+        }
+        // Buffers that are not statistics (coupling masks) are neither averaged nor changed.
+        foreach (var name in averaged.Model.Keys.Where(k => k.EndsWith(".mask", StringComparison.Ordinal)))
+        {
+            Assert.False(averaged.Optimizer.ContainsKey(name + ".ema"));
+            Assert.True(plain.Model[name].Data.AsSpan().SequenceEqual(averaged.Model[name].Data));
+        }
+    }
+
+    [Fact]
+    public void The_average_of_a_statistic_follows_the_same_recurrence_as_a_parameter()
+    {
+        var w = new Thermo.Tensors.Tensor([1f], 1) { RequiresGrad = true };
+        var stat = new Thermo.Tensors.Tensor([0f], 1);
+        var opt = new Thermo.Optim.Sgd([("w", w)], 0.1f, 0f, nesterov: false, 0f);
+        opt.KeepEma(0.5f, [("s", stat)]);
+        float expected = 0f;
+        for (int t = 1; t <= 30; t++)
+        {
+            stat.Data[0] = t;
+            opt.Step();
+            float d = MathF.Min(0.5f, (1f + t) / (10f + t));
+            expected = d * expected + (1f - d) * t;
+        }
+        Assert.Equal(expected, opt.StateDict()["s.ema"].Data[0]);
+        opt.ApplyEma();
+        Assert.Equal(expected, stat.Data[0]);
+    }
+
+    [Fact]
     public void Resuming_with_another_decay_or_on_a_device_is_refused()
     {
         string data = SyntheticDigits.Write(dir.File("data"), train: 64, test: 16);
