@@ -21,7 +21,7 @@ public static class TrainCommand
         var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default 128)" }.Within(1, 65_536);
         var lr = new Option<float?>("--lr") { Description = "peak learning rate (default: the preset's)" }.Above(0f, float.MaxValue);
         var weightDecay = new Option<float?>("--weight-decay") { Description = "weight decay (decoupled for AdamW; default: the preset's, else 5e-4)" }.Within(0f, 1f);
-        var ema = new Option<float?>("--ema") { Description = "keep an exponential moving average of the weights with this decay (e.g. 0.999; default: none): each epoch's test accuracy is the average's, and the finished run's model is the average (CPU engine)" }.Within(0f, 0.999999f);
+        var ema = new Option<float?>("--ema") { Description = "keep an exponential moving average of the weights and batch-norm statistics with this decay (e.g. 0.999; default: none): each epoch's test accuracy is the average's, and the finished run's model is the average (CPU engine)" }.Within(0f, 0.999999f);
         var initFrom = new Option<string?>("--init-from") { Description = "start from the weights of this checkpoint (file or run directory) instead of a fresh initialisation; the model must have the same tensors, and the optimiser, learning rate and epochs start afresh (fine-tuning)" };
         var seed = new Option<ulong>("--seed") { Description = "master seed: initialisation, data order, augmentation and noise", DefaultValueFactory = _ => 1 }.Within(0UL, ulong.MaxValue);
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<model name>); the checkpoint is <out>/model.safetensors" };

@@ -29,7 +29,7 @@ public sealed record TrainOptions
     /// <summary>Warm-up length in epochs (fractional allowed).</summary>
     public float WarmupEpochs { get; init; } = 0.5f;
     /// <summary>
-    /// Decay of an exponential moving average of the weights (<see cref="Optimizer.KeepEma"/>; 0: none). Each epoch's
+    /// Decay of an exponential moving average of the weights and batch-norm statistics (<see cref="Optimizer.KeepEma"/>; 0: none). Each epoch's
     /// validation measures the averaged weights, and the finished run's model is the average.
     /// </summary>
     public float EmaDecay { get; init; }
