@@ -39,7 +39,7 @@ public abstract class Module
 
     /// <summary>
     /// Registers a buffer that estimates a statistic of the data under the current parameters (batch-norm running mean
-    /// and variance): a parameter average (<see cref="Optim.Optimizer.KeepEma"/>) averages it with the parameters, so the
+    /// and variance): a parameter average (the optimiser's <c>KeepEma</c>) averages it with the parameters, so the
     /// averaged weights are evaluated with statistics averaged over the same steps.
     /// </summary>
     protected Tensor Statistic(string name, Tensor value)
