@@ -193,7 +193,7 @@ public sealed partial class CommandOutput : IDisposable
 
     void RemoveUnfinished()
     {
-        if (staging is not null) TryDeleteDirectory(staging);
+        if (staging is not null) DeleteWhileWritten(staging);
         if (firstCreated is null) return;
         // Remove the directories this command created, innermost first, as long as they are empty.
         string? dir = kind == Kind.StagedDirectory ? System.IO.Path.GetDirectoryName(target) : target;
@@ -228,6 +228,10 @@ public sealed partial class CommandOutput : IDisposable
                 output.committed = true;
                 output.RemoveInterrupted();
             }
+            // A write that was under way when the handler started (a directory created for a figure or a checkpoint, a
+            // file renamed into place) can bring an output back: give it a moment, then remove the unfinished outputs again.
+            Thread.Sleep(20);
+            foreach (var output in Live) output.RemoveInterrupted();
             Live.Clear();
             context.Cancel = true;
             // Ends the process now, with no further managed code: the command's threads cannot write into what was just removed.
@@ -244,7 +248,7 @@ public sealed partial class CommandOutput : IDisposable
             if (!resumable && firstCreated is not null)
             {
                 // This command created the directory and nothing in it can be resumed: it goes, with the parents it created.
-                TryDeleteDirectory(target);
+                DeleteWhileWritten(target);
             }
             else
             {
@@ -340,6 +344,18 @@ public sealed partial class CommandOutput : IDisposable
     }
 
     static bool IsEmpty(string dir) => !System.IO.Directory.Exists(dir) || !System.IO.Directory.EnumerateFileSystemEntries(dir).Any();
+
+    // A command thread may still be writing into the directory while the signal handler removes it: a file created
+    // during the recursive delete makes the last rmdir fail (directory not empty). Delete again until it is gone
+    // (at most about a second; the handler then ends the process at once).
+    static void DeleteWhileWritten(string dir)
+    {
+        for (int attempt = 0; attempt < 100 && System.IO.Directory.Exists(dir); attempt++)
+        {
+            if (attempt > 0) Thread.Sleep(10);
+            TryDeleteDirectory(dir);
+        }
+    }
 
     static void TryDeleteDirectory(string dir)
     {
