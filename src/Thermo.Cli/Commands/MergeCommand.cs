@@ -14,6 +14,7 @@ public static class MergeCommand
     public static Dictionary<string, Func<IReadOnlyList<(string Source, JsonObject Doc)>, JsonObject>> Kinds { get; } = new()
     {
         ["eval"] = EvalShards.Merge,
+        [Thermo.Analysis.CurveShards.Kind] = Thermo.Analysis.CurveShards.Merge,
     };
 
     /// <summary>Builds the command.</summary>

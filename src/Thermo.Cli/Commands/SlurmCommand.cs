@@ -12,7 +12,7 @@ public static class SlurmCommand
     public static Command Create()
     {
         var cmd = new Command("slurm", """
-            Slurm: sharded commands (eval, ising sample) as job arrays with a merge, and training that survives preemption.
+            Slurm: sharded commands (eval, ising sample, schedule curve) as job arrays with a merge, and training that survives preemption.
 
             Task i runs the command with --shard i/N; a merge job waits for all of them (afterok) and runs
             `thermo merge` over every shard by name, so nothing is merged from a partial set. Randomness is keyed by
@@ -35,7 +35,7 @@ public static class SlurmCommand
     {
         var command = new Argument<string[]>("command") { Description = "the thermo command to shard, after `--` (without --shard and --out)", Arity = ArgumentArity.OneOrMore };
         var run = new Option<string>("--run") { Description = "run directory: job scripts, shard outputs, logs and merged.json", Required = true };
-        var shards = new Option<int?>("--shards") { Description = "number of shards N (array tasks) of eval or ising sample; not for train" }.Within(1, 1_000_000);
+        var shards = new Option<int?>("--shards") { Description = "number of shards N (array tasks) of eval, ising sample or schedule curve; not for train" }.Within(1, 1_000_000);
         var partition = new Option<string?>("--partition") { Description = "Slurm partition (default: the cluster's)" };
         var time = new Option<string?>("--time") { Description = "time limit per shard, e.g. 1:00:00 (default: the partition's)" };
         var cpus = new Option<int>("--cpus-per-task") { Description = "cores per shard; thermo runs as many threads", DefaultValueFactory = _ => 1 }.Within(1, 4096);
@@ -45,7 +45,7 @@ public static class SlurmCommand
         var sub = new Command("submit", """
             Write the job scripts into --run and submit them with sbatch.
 
-            With eval or ising sample: a job array of --shards tasks and a merge job. With train: one preemptible job
+            With eval, ising sample or schedule curve: a job array of --shards tasks and a merge job. With train: one preemptible job
             (--requeue) that checkpoints on SIGTERM, requeues itself and resumes (its --out defaults to <run>/train).
 
             Examples:
@@ -204,9 +204,12 @@ public static class SlurmCommand
     /// <summary>The commands that take --shard i/N and whose outputs `thermo merge` combines.</summary>
     static void CheckShardable(string[] args)
     {
-        bool known = args is ["eval", ..] or ["ising", "sample", ..];
+        bool known = args is ["eval", ..] or ["ising", "sample", ..] or ["schedule", "curve", ..];
+        if (args is ["schedule", "compare", ..])
+            throw new ArgumentException("`schedule compare` cannot be sharded: its optimiser chooses the schedules from the pilot of every example at once. " +
+                                        "Shard the measurement instead: one `thermo slurm submit -- eval --mode gibbs --schedule …` per schedule it prints");
         if (!known)
-            throw new ArgumentException($"thermo slurm submit shards `eval` and `ising sample` (which take --shard i/N and merge with `thermo merge`), not `{string.Join(' ', args.Take(2))}`");
+            throw new ArgumentException($"thermo slurm submit shards `eval`, `ising sample` and `schedule curve` (which take --shard i/N and merge with `thermo merge`), not `{string.Join(' ', args.Take(2))}`");
         foreach (var a in args)
             if (a is "--shard" or "--out" || a.StartsWith("--shard=", StringComparison.Ordinal) || a.StartsWith("--out=", StringComparison.Ordinal))
                 throw new ArgumentException($"give the command without {a.Split('=')[0]}: each array task gets --shard i/N and --out <run>/shards/shard-i.json, and the merged result is <run>/merged.json");

@@ -64,10 +64,12 @@ public sealed class PilotModel : IAccuracyModel
 
     /// <summary>
     /// Runs the pilot on the examples (first-block inputs, labels, global indices from <paramref name="firstIndex"/>) for
-    /// the given upstream sample counts (each (G₀, …, G_{B−2}); empty arrays for a one-block network).
+    /// the given upstream sample counts (each (G₀, …, G_{B−2}); empty arrays for a one-block network). τ_B is
+    /// <paramref name="lastBlockTau"/> when known, else estimated from the first 16 examples (<see cref="EstimateTau"/>):
+    /// a shard of a larger example set passes the τ_B of a pilot of that set's first batch, so that shards merge to the whole run.
     /// </summary>
     public static PilotModel Fit(BlockPipeline pipeline, sbyte[] inputs, int[] labels, long firstIndex, IEnumerable<int[]> upstream,
-        PilotOptions? options = null, Action<string>? progress = null)
+        PilotOptions? options = null, Action<string>? progress = null, double? lastBlockTau = null)
     {
         options ??= new PilotOptions();
         var combos = upstream.Select(u => (int[])u.Clone()).DistinctBy(u => Key(u)).ToList();
@@ -95,7 +97,7 @@ public sealed class PilotModel : IAccuracyModel
             model.FitBatch(inputs.AsSpan(start * width, count * width).ToArray(), start, count, firstIndex, combos);
             progress?.Invoke($"pilot {start + count}/{n} examples");
         }
-        model.LastBlockTau = model.EstimateTau(model.tauInputs, firstIndex * 1_000_003L + 7);
+        model.LastBlockTau = lastBlockTau ?? model.EstimateTau(model.tauInputs, firstIndex * 1_000_003L + 7);
         return model;
     }
 
@@ -239,7 +241,9 @@ public sealed class PilotModel : IAccuracyModel
         int inW = pipeline.InputWidth(block), outs = pipeline.OutputSize(block);
         var x = new sbyte[(long)rows.Count * inW];
         for (int r = 0; r < rows.Count; r++) rows[r].Spins.CopyTo(x, (long)r * inW);
-        long baseIndex = (long)(PathKey(prefix, block, rows[0].Example) >> 25) << 20;   // 39 random bits, then the row
+        // 39 random bits keyed by the batch's first global example, then the row: a batch of the same examples gets the
+        // same chains whichever shard of the example set runs it.
+        long baseIndex = (long)(PathKey(prefix, block, (int)(firstIndex + rows[0].Example)) >> 25) << 20;
         var trace = new TraceObserver([BlockPipeline.OutputLayer], includeBurnIn: false);
         pipeline.Sampler(block).Run(new SamplingRequest(new InputBatch(x, rows.Count, inW, baseIndex), 1,
             new Schedule(options.BurnIn, options.PoolSamples), BlockPipeline.BlockSeed(options.Seed, block)), trace);
@@ -370,21 +374,45 @@ public sealed class PilotModel : IAccuracyModel
     /// </summary>
     public (double Accuracy, double StandardError) PredictWithError(BlockSchedule schedule)
     {
+        var (mean, variance) = PredictPerExampleWithVariance(schedule);
+        return Aggregate(mean, variance, poolChains);
+    }
+
+    /// <summary>
+    /// Per example i, the prediction P̂_i (the mean of its K per-chain means) and its variance term s_i²/K (0 for K = 1):
+    /// the sums <see cref="Aggregate"/> turns into the accuracy and its error, so that shards of an example set merge exactly.
+    /// </summary>
+    public (double[] Mean, double[] Variance) PredictPerExampleWithVariance(BlockSchedule schedule)
+    {
         var perDraw = PredictPerDraw(schedule);
         int k = poolChains, fan = draws / firstDraws;
-        double total = 0, variance = 0;
+        var mean = new double[labels.Length];
+        var variance = new double[labels.Length];
         var chainMean = new double[k];
+        var counts = new int[k];
         for (int i = 0; i < labels.Length; i++)
         {
             Array.Clear(chainMean);
-            var counts = new int[k];
+            Array.Clear(counts);
             for (int r = 0; r < draws; r++) { int c = r / fan % k; chainMean[c] += perDraw[i * draws + r]; counts[c]++; }
             for (int c = 0; c < k; c++) chainMean[c] /= counts[c];
             double m = chainMean.Average();
-            total += m;
-            if (k > 1) variance += chainMean.Sum(v => (v - m) * (v - m)) / (k - 1) / k;
+            mean[i] = m;
+            if (k > 1) variance[i] = chainMean.Sum(v => (v - m) * (v - m)) / (k - 1) / k;
         }
-        return (total / labels.Length, k > 1 ? Math.Sqrt(variance) / labels.Length : double.NaN);
+        return (mean, variance);
+    }
+
+    /// <summary>Independent first-block chains K per example (draw r uses chain r mod K); one chain gives no error estimate.</summary>
+    public int PoolChains => poolChains;
+
+    /// <summary>Accuracy Σ_i P̂_i / N and its standard error √(Σ_i s_i²/K) / N (NaN for K = 1), summed in example order.</summary>
+    public static (double Accuracy, double StandardError) Aggregate(IReadOnlyList<double> mean, IReadOnlyList<double> variance, int chains)
+    {
+        if (mean.Count != variance.Count) throw new ArgumentException($"{mean.Count} means but {variance.Count} variance terms");
+        double total = 0, sum = 0;
+        for (int i = 0; i < mean.Count; i++) { total += mean[i]; sum += variance[i]; }
+        return (total / mean.Count, chains > 1 ? Math.Sqrt(sum) / mean.Count : double.NaN);
     }
 
     /// <summary>P_i(correct) of every pilot example under <paramref name="schedule"/>.</summary>

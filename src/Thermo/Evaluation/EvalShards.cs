@@ -62,24 +62,10 @@ public static class EvalShards
     /// <summary>Merges shard documents of one evaluation; they must agree on everything but the range and cover it without gaps.</summary>
     public static JsonObject Merge(IReadOnlyList<(string Source, JsonObject Doc)> shards)
     {
-        if (shards.Count == 0) throw new ArgumentException("nothing to merge");
-        string[] same = ["kind", "model", "model_sha256", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"];
-        var first = shards[0].Doc;
-        foreach (var (src, d) in shards)
-            foreach (var key in same)
-                if (!JsonNode.DeepEquals(d[key], first[key]))
-                    throw new InvalidDataException($"{src}: \"{key}\" is {d[key]?.ToFiniteJson() ?? "null"}, {shards[0].Source} has {first[key]?.ToFiniteJson() ?? "null"}: not shards of one evaluation");
+        ShardDocuments.RequireSame(shards, ["kind", "model", "model_sha256", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"], "evaluation");
         // Every shard i/N of one split exactly once: contiguous starts alone would accept a missing first or last shard.
-        int n = ShardOf(shards[0].Source, first).Count;
-        var seen = new Dictionary<int, string>();
-        foreach (var (src, d) in shards)
-        {
-            var shard = ShardOf(src, d);
-            if (shard.Count != n) throw new InvalidDataException($"{src}: shard {shard} is from a split into {shard.Count}, {shards[0].Source} from a split into {n}");
-            if (!seen.TryAdd(shard.Index, src)) throw new InvalidDataException($"{src}: shard {shard} was already given ({seen[shard.Index]})");
-        }
-        for (int i = 0; i < n; i++)
-            if (!seen.ContainsKey(i)) throw new InvalidDataException($"shard {i}/{n} is missing");
+        ShardDocuments.RequireEveryShardOnce(shards);
+        var first = shards[0].Doc;
         var ordered = shards.OrderBy(s => Long(s.Doc["start"])).ToList();
         int expect = (int)Long(ordered[0].Doc["start"]);
         var predictions = new JsonArray();
@@ -114,14 +100,5 @@ public static class EvalShards
         return merged;
     }
 
-    static Shard ShardOf(string src, JsonObject doc)
-    {
-        string text = doc["shard"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new InvalidDataException($"{src}: \"shard\" is missing or not a string");
-        try { return Shard.Parse(text); }
-        catch (ArgumentException) { throw new InvalidDataException($"{src}: \"shard\" is '{text}', expected i/N (0 ≤ i < N)"); }
-    }
-
-    static long Long(JsonNode? n) => n is null
-        ? throw new InvalidDataException("a shard output lacks a required number")
-        : long.Parse(n.ToFiniteJson(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
+    static long Long(JsonNode? n) => ShardDocuments.Long(n);
 }

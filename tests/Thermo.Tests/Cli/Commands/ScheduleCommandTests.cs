@@ -21,11 +21,20 @@ public class ScheduleCommandTests : IDisposable
                     {"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}]}
         """;
 
+    /// <summary>Three blocks: the pilot runs the middle one by Gibbs, in chains keyed by their pilot batch.</summary>
+    const string ThreeBlocks = """
+        {"name": "schedule-test-3", "family": "ising-blocks", "input": [1, 28, 28], "classes": 10, "binarize": 0.5, "delta": 0.5, "population": 2,
+         "blocks": [{"hidden": {"type": "linear", "out": 12}, "output": {"type": "linear", "out": 8}},
+                    {"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear", "out": 8}},
+                    {"hidden": {"type": "linear", "out": 8}, "output": {"type": "linear"}}]}
+        """;
+
     static int Run(out string stdout, params string[] args)
     {
         var root = new RootCommand();
         root.Options.Add(CommonOptions.Threads);
         root.Subcommands.Add(ScheduleCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         var writer = new StringWriter();
         var previous = Console.Out;
         Console.SetOut(writer);
@@ -33,12 +42,12 @@ public class ScheduleCommandTests : IDisposable
         finally { Console.SetOut(previous); stdout = writer.ToString(); }
     }
 
-    string Checkpoint()
+    string Checkpoint(string definition = Definition)
     {
-        var spec = ModelSpec.Parse(Definition);
+        var spec = ModelSpec.Parse(definition);
         var net = spec.Build();
         net.Initialize(5);
-        string path = dir.File("tiny.safetensors");
+        string path = dir.File(spec.Name + ".safetensors");
         Thermo.IO.Checkpoint.Save(path, net, null, new CheckpointMetadata { ModelDefinition = spec.ToJson(), Training = new TrainingState() });
         return path;
     }
@@ -93,6 +102,43 @@ public class ScheduleCommandTests : IDisposable
         Assert.DoesNotContain("NaN", o);
         Assert.DoesNotContain("measured", o);
         Assert.Equal(2, o.Split('\n').Count(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+[13]\s+\d+\.\d\d ± \d+\.\d\d\s*$")));
+    }
+
+    [Fact]
+    public void A_curve_run_as_shards_merges_to_the_unsharded_run_bit_for_bit()
+    {
+        // 37 examples from index 2 make three pilot batches (16, 16, 5): shards 1 and 2 start past the first batch, so they
+        // must take τ_B from the whole set's first batch, and G = 64 > the pilot's 32 last-block samples reads it.
+        string ckpt = Checkpoint(ThreeBlocks), data = SyntheticDigits.Write(dir.File("data"), train: 16, test: 48);
+        string[] Curve(int start, int examples) => ["schedule", "curve", "--model", ckpt, "--dataset", data, "--uniform", "1,2,64",
+            "--examples", $"{examples}", "--start", $"{start}", "--replicates", "2", "--draws", "4", "--pilot-samples", "8", "--threads", "1"];
+        var common = Curve(2, 37);
+        string all = dir.File("all.json");
+        Assert.Equal(0, Run(out _, [.. common, "--shard", "0/1", "--out", all]));
+        var shards = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            shards.Add(dir.File($"s{i}.json"));
+            Assert.Equal(0, Run(out _, [.. common, "--shard", $"{i}/3", "--out", shards[i]]));
+        }
+        string merged = dir.File("merged.json");
+        Assert.Equal(0, Run(out _, "merge", shards[2], shards[0], shards[1], "--out", merged));
+        var whole = JsonNode.Parse(File.ReadAllText(all))!.AsObject();
+        var parts = JsonNode.Parse(File.ReadAllText(merged))!.AsObject();
+        Assert.Equal("0/1", whole["shard"]!.GetValue<string>());
+        whole["shard"] = "merged";
+        Assert.Equal(whole.ToFiniteJson(), parts.ToFiniteJson());
+        Assert.Equal(37, parts["per_example"]!["predicted"]![0]!.AsArray().Count);
+        Assert.NotNull(parts["points"]![0]!["measured"]);
+
+        // The shards' own τ_B would differ: shard 2 alone estimates it from its 5 examples.
+        Assert.Equal(0, Run(out var alone, [.. Curve(34, 5), "--json"]));
+        Assert.NotEqual(whole["tau_last_block"]!.GetValue<double>(), JsonNode.Parse(alone)!["tau_last_block"]!.GetValue<double>());
+
+        // Nothing is merged from a partial set, and a shard without a file or beyond the batches is bad input.
+        Assert.Equal(2, Run(out _, "merge", shards[0], shards[2], "--out", dir.File("partial.json")));
+        Assert.Equal(2, Run(out _, [.. common, "--shard", "0/2"]));
+        Assert.Equal(2, Run(out _, [.. common, "--shard", "0/4", "--out", dir.File("four.json")]));
     }
 
     [Fact]

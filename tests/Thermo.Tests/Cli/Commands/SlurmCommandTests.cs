@@ -59,8 +59,18 @@ public sealed class SlurmCommandTests : IDisposable
         Assert.Contains("ising sample p.json --chains 64 --threads 1 --shard \"$SLURM_ARRAY_TASK_ID/3\"", stdout);
     }
 
+    [Fact]
+    public void Schedule_curve_is_sharded_over_whole_pilot_batches_like_eval()
+    {
+        var (exit, stdout, err) = CliRunner.Run(null, TimeSpan.FromMinutes(1),
+            ["slurm", "submit", "--run", Path.Combine(root, "c"), "--shards", "4", "--dry-run", "--", "schedule", "curve", "--model", "m", "--predict-only"]);
+        Assert.True(exit == 0, err);
+        Assert.Contains("schedule curve --model m --predict-only --threads 1 --shard \"$SLURM_ARRAY_TASK_ID/4\"", stdout);
+    }
+
     [Theory]
-    [InlineData("schedule curve --program p.json", "not `schedule curve`")]
+    [InlineData("schedule compare --model m", "cannot be sharded")]
+    [InlineData("schedule autocorr --model m", "not `schedule autocorr`")]
     [InlineData("eval --model m --out x.json", "without --out")]
     [InlineData("eval --model m --shard=1/2", "without --shard")]
     public void Submit_refuses_commands_it_cannot_shard(string command, string message)
