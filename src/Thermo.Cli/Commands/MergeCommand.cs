@@ -15,6 +15,7 @@ public static class MergeCommand
     {
         ["eval"] = EvalShards.Merge,
         [Thermo.Analysis.CurveShards.Kind] = Thermo.Analysis.CurveShards.Merge,
+        [ScheduleCompareCommand.CompareKind] = ScheduleCompareCommand.Merge,
     };
 
     /// <summary>Builds the command.</summary>

@@ -69,6 +69,9 @@ public static class SlurmCommand
                 CheckShardable(args);
                 n = parse.GetValue(shards) ?? throw new ArgumentException("--shards N is required for a sharded command");
                 if (n < 1) throw new ArgumentException($"--shards must be at least 1, got {n}");
+                if (args is ["schedule", "compare", ..] && n != 1)
+                    throw new ArgumentException("`schedule compare` runs as one task (--shards 1): its optimiser chooses the schedules from the pilot of every example at once. " +
+                                                "Shard the measurement of the schedules it prints instead: `thermo slurm submit -- eval --mode gibbs --schedule …` per schedule");
             }
             string dir = parse.GetValue(run)!;
             string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
@@ -204,12 +207,10 @@ public static class SlurmCommand
     /// <summary>The commands that take --shard i/N and whose outputs `thermo merge` combines.</summary>
     static void CheckShardable(string[] args)
     {
-        bool known = args is ["eval", ..] or ["ising", "sample", ..] or ["schedule", "curve", ..];
-        if (args is ["schedule", "compare", ..])
-            throw new ArgumentException("`schedule compare` cannot be sharded: its optimiser chooses the schedules from the pilot of every example at once. " +
-                                        "Shard the measurement instead: one `thermo slurm submit -- eval --mode gibbs --schedule …` per schedule it prints");
+        bool known = args is ["eval", ..] or ["ising", "sample", ..] or ["schedule", "curve", ..] or ["schedule", "compare", ..];
         if (!known)
-            throw new ArgumentException($"thermo slurm submit shards `eval`, `ising sample` and `schedule curve` (which take --shard i/N and merge with `thermo merge`), not `{string.Join(' ', args.Take(2))}`");
+            throw new ArgumentException($"thermo slurm submit shards `eval`, `ising sample` and `schedule curve`, and runs `schedule compare` as one task " +
+                                        $"(they take --shard i/N and merge with `thermo merge`), not `{string.Join(' ', args.Take(2))}`");
         foreach (var a in args)
             if (a is "--shard" or "--out" || a.StartsWith("--shard=", StringComparison.Ordinal) || a.StartsWith("--out=", StringComparison.Ordinal))
                 throw new ArgumentException($"give the command without {a.Split('=')[0]}: each array task gets --shard i/N and --out <run>/shards/shard-i.json, and the merged result is <run>/merged.json");

@@ -86,6 +86,14 @@ public class ScheduleCommandTests : IDisposable
         var a = JsonNode.Parse(fromCheckpoint)!; var b = JsonNode.Parse(fromCompiled)!;
         Assert.Equal(a["points"]!.ToJsonString(), b["points"]!.ToJsonString());
         Assert.True(a["points"]!.AsArray().Count >= 3);
+        // As one Slurm task: the 0/1 document holds the same result, its merge is itself, and a real split is refused.
+        Assert.Equal(0, Run(out _, [.. compare, ckpt, "--shard", "0/1", "--out", dir.File("c.json")]));
+        Assert.Equal(0, Run(out _, "merge", dir.File("c.json"), "--out", dir.File("cm.json")));
+        var whole = JsonNode.Parse(File.ReadAllText(dir.File("cm.json")))!;
+        Assert.Equal("schedule-compare", whole["kind"]!.GetValue<string>());
+        Assert.Equal("merged", whole["shard"]!.GetValue<string>());
+        Assert.Equal(a["points"]!.ToJsonString(), whole["points"]!.ToJsonString());
+        Assert.Equal(2, Run(out _, [.. compare, ckpt, "--shard", "0/2", "--out", dir.File("c2.json")]));
         Assert.Equal(0, Run(out var ledgerA, "schedule", "ledger", "--model", ckpt, "--samples", "5,9", "--json"));
         Assert.Equal(0, Run(out var ledgerB, "schedule", "ledger", "--model", compiled, "--samples", "5,9", "--json"));
         Assert.Equal(JsonNode.Parse(ledgerA)!["digital_network_macs"]!.GetValue<double>(), JsonNode.Parse(ledgerB)!["digital_network_macs"]!.GetValue<double>());

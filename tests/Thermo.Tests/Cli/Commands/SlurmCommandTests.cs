@@ -68,8 +68,18 @@ public sealed class SlurmCommandTests : IDisposable
         Assert.Contains("schedule curve --model m --predict-only --threads 1 --shard \"$SLURM_ARRAY_TASK_ID/4\"", stdout);
     }
 
+    [Fact]
+    public void Schedule_compare_runs_as_one_task_with_its_merge()
+    {
+        var (exit, stdout, err) = CliRunner.Run(null, TimeSpan.FromMinutes(1),
+            ["slurm", "submit", "--run", Path.Combine(root, "k"), "--shards", "1", "--dry-run", "--", "schedule", "compare", "--model", "m"]);
+        Assert.True(exit == 0, err);
+        Assert.Contains("#SBATCH --array=0-0", stdout);
+        Assert.Contains("schedule compare --model m --threads 1 --shard \"$SLURM_ARRAY_TASK_ID/1\"", stdout);
+    }
+
     [Theory]
-    [InlineData("schedule compare --model m", "cannot be sharded")]
+    [InlineData("schedule compare --model m", "runs as one task")]
     [InlineData("schedule autocorr --model m", "not `schedule autocorr`")]
     [InlineData("eval --model m --out x.json", "without --out")]
     [InlineData("eval --model m --shard=1/2", "without --shard")]
