@@ -41,8 +41,11 @@ public sealed record OperatingPoint(string Method, string Label, double Cost, do
 /// <param name="Target">The accuracy A* all methods are compared at.</param>
 /// <param name="Points">Every measured operating point.</param>
 /// <param name="CostAtTarget">Per method, the interpolated cost of reaching A* (NaN if no point reached it).</param>
-/// <param name="Ladder">The adaptive ladder used.</param>
-public sealed record ComparisonResult(double Target, IReadOnlyList<OperatingPoint> Points, IReadOnlyDictionary<string, double> CostAtTarget, IReadOnlyList<BlockSchedule> Ladder)
+/// <param name="Ladder">The adaptive ladder used (empty when the optimiser found no schedule).</param>
+/// <param name="OptimalUnreached">Null when the optimiser found a schedule for A*; otherwise why there are no optimal and adaptive points
+/// (the pilot predicts no schedule on the grid reaching A*), with the pilot's best prediction.</param>
+public sealed record ComparisonResult(double Target, IReadOnlyList<OperatingPoint> Points, IReadOnlyDictionary<string, double> CostAtTarget, IReadOnlyList<BlockSchedule> Ladder,
+    string? OptimalUnreached = null)
 {
     /// <summary>Cost of the best uniform schedule over that of the optimal schedule at A*.</summary>
     public double OptimalSaving => CostAtTarget["uniform"] / CostAtTarget["optimal"];
@@ -82,6 +85,16 @@ public static class ScheduleComparison
             var s = new ScheduleOptimizer(pilot, p.FreeSpins, grids, burnIns).MinimiseCost(target + margin);
             if (s is not null && !optimal.Contains(s)) optimal.Add(s);
         }
+        string? unreached = null;
+        if (optimal.Count == 0)
+        {
+            // The optimiser's accuracy comes from the pilot, so it finds nothing when the pilot's prediction for the grid's
+            // largest schedule stays below A* (a pilot biased low at large G, or A* on the measured plateau).
+            var largest = new BlockSchedule(Enumerable.Range(0, blocks).Select(b => b == last ? lastGrid.Max() : upstreamGrid.Max()).ToArray(), Enumerable.Repeat(o.BurnIn, blocks).ToArray());
+            unreached = $"the pilot predicts no schedule on the grid reaching A* = {100 * (target + o.TargetMargins.Min()):F2}% "
+                + $"(its prediction for {largest} is {100 * Predict(pilot, largest):F2}%), so there are no optimal or adaptive points; "
+                + "set --target-accuracy below that prediction";
+        }
         if (optimal.Count > 0)
             foreach (var m in ScheduleMeasurement.Measure(p, inputs, labels, firstIndex, optimal, o.Replicates, o.Seed, o.Batch, progress))
                 points.Add(new OperatingPoint("optimal", m.Schedule.ToString(), m.Cost, m.Accuracy, m.StandardError, Predict(pilot, m.Schedule), CostLedger.For(p, m.Schedule)));
@@ -113,7 +126,7 @@ public static class ScheduleComparison
         var costs = new Dictionary<string, double>();
         foreach (var method in new[] { "uniform", "optimal", "adaptive" })
             costs[method] = CostAt(points.Where(pt => pt.Method == method).ToList(), target);
-        return new ComparisonResult(target, points, costs, ladder);
+        return new ComparisonResult(target, points, costs, ladder, unreached);
     }
 
     static double Predict(PilotModel pilot, BlockSchedule s)

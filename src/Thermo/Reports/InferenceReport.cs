@@ -99,7 +99,8 @@ public static class InferenceReport
         var section = report.Section("Schedules at equal accuracy");
         section.Text($"All methods measured by sampling on the same examples; the target accuracy is A* = {F(100 * c.Target, "F2")}%. "
             + "A method's cost at A* is interpolated between its measured points around A* (accuracy linear in log cost). "
-            + "Adaptive: each example climbs the ladder " + string.Join(" → ", c.Ladder.Select(s => $"({s})")) + " until the sequential test accepts its class.");
+            + (c.OptimalUnreached is string why ? $"No optimal or adaptive points: {why}."
+                : "Adaptive: each example climbs the ladder " + string.Join(" → ", c.Ladder.Select(s => $"({s})")) + " until the sequential test accepts its class."));
         var t = new ReportTable("method", "schedule", "spin updates", "measured", "± s.e.", "predicted");
         foreach (var p in c.Points) t.Row(p.Method, p.Label, Math.Round(p.Cost), p.Accuracy, p.StandardError, p.Predicted);
         section.Table(t.Format(2, "N0").Format(3, "P2").Format(4, "P2").Format(5, "P2"));

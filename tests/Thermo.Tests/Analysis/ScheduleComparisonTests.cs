@@ -64,6 +64,32 @@ public class ScheduleComparisonTests
     }
 
     [Fact]
+    public void A_target_the_pilot_never_predicts_is_reported_with_the_pilots_best_instead_of_silently_dropping_optimal_and_adaptive()
+    {
+        const int count = 40;
+        var net = TinyBlockNets.TwoDense(8, w2Scale: 2f);
+        var (pixels, _, labels) = TinyBlockNets.Images(count, 9);
+        var p = new BlockPipeline(net);
+        var x = p.InputSpins(pixels);
+        int[] grid = [1, 3, 5];
+        var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
+        var largest = new BlockSchedule([5, ScheduleOptimizer.DefaultGrid(1024).Max()], [2, 2]);
+        double best = pilot.PredictAccuracy(largest);
+        Assert.True(best < 0.995, $"the tiny model's pilot predicts {best}; the test needs a target above it");
+        var options = new ComparisonOptions { UniformSamples = [1, 3], BurnIn = 2, TargetAccuracy = 0.995, Epsilons = [0.3], TargetMargins = [0], Seed = 5 };
+        var r = ScheduleComparison.Run(p, x, labels, 0, pilot, grid, options);
+        Assert.Equal(["uniform"], r.Points.Select(q => q.Method).Distinct());
+        Assert.Empty(r.Ladder);
+        Assert.NotNull(r.OptimalUnreached);
+        Assert.Contains("99.50%", r.OptimalUnreached);
+        Assert.Contains($"{100 * best:F2}%", r.OptimalUnreached);
+        Assert.Contains(largest.ToString(), r.OptimalUnreached);
+
+        var reached = ScheduleComparison.Run(p, x, labels, 0, pilot, grid, options with { TargetAccuracy = 0.2 });
+        Assert.Null(reached.OptimalUnreached);
+    }
+
+    [Fact]
     public void Comparison_report_renders_and_writes_even_when_a_method_misses_the_target()
     {
         // As in a real run where the optimal and adaptive points never reach A* (their cost at A* is NaN).

@@ -73,12 +73,14 @@ internal static class ScheduleCompareCommand
             };
             var result = ScheduleComparison.Run(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, pilot, upstreamGrid, comparison, ScheduleOptions.Progress(json));
             if (!json) Console.Error.WriteLine();
+            if (result.OptimalUnreached is string why) Console.Error.WriteLine($"thermo schedule compare: {why}");
             var summary = new JsonObject
             {
                 ["model"] = loaded.ModelName, ["examples"] = loaded.Labels.Length, ["target"] = result.Target,
                 ["cost_at_target"] = new JsonObject(result.CostAtTarget.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)(double.IsFinite(kv.Value) ? kv.Value : null)))),
                 ["saving_optimal_vs_uniform"] = double.IsFinite(result.OptimalSaving) ? result.OptimalSaving : null,
                 ["saving_adaptive_vs_optimal"] = double.IsFinite(result.AdaptiveSaving) ? result.AdaptiveSaving : null,
+                ["optimal_unreached"] = result.OptimalUnreached,
                 ["points"] = new JsonArray(result.Points.Select(x => (JsonNode)new JsonObject { ["method"] = x.Method, ["label"] = x.Label, ["cost"] = x.Cost, ["accuracy"] = x.Accuracy }).ToArray()),
             };
             if (json) Console.WriteLine(summary.ToFiniteJson());
