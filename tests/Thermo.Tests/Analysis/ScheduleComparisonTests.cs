@@ -9,6 +9,16 @@ public class ScheduleComparisonTests
 {
     static OperatingPoint Point(double cost, double acc) => new("m", "", cost, acc, double.NaN, double.NaN, new CostLedger([cost], [0], 0));
 
+    /// <summary>A two-block tiny network on 40 images and its pilot over the upstream <paramref name="grid"/>.</summary>
+    static (BlockPipeline P, sbyte[] X, float[] Floats, int[] Labels, PilotModel Pilot) TinyPilot(int[] grid)
+    {
+        var p = new BlockPipeline(TinyBlockNets.TwoDense(8, w2Scale: 2f));
+        var (pixels, floats, labels) = TinyBlockNets.Images(40, 9);
+        var x = p.InputSpins(pixels);
+        var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
+        return (p, x, floats, labels, pilot);
+    }
+
     [Fact]
     public void Cost_at_target_interpolates_accuracy_linearly_in_log_cost()
     {
@@ -21,13 +31,9 @@ public class ScheduleComparisonTests
     [Fact]
     public void Comparison_measures_all_three_methods_on_the_same_examples()
     {
-        const int count = 40;
-        var net = TinyBlockNets.TwoDense(8, w2Scale: 2f);
-        var (pixels, floats, labels) = TinyBlockNets.Images(count, 9);
-        var p = new BlockPipeline(net);
-        var x = p.InputSpins(pixels);
         int[] grid = [1, 3, 5, 9, 17];
-        var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
+        var (p, x, floats, labels, pilot) = TinyPilot(grid);
+        int count = labels.Length;
         var options = new ComparisonOptions
         {
             UniformSamples = [1, 3, 9, 17], BurnIn = 2, TargetAccuracy = 0.2, Epsilons = [0.3, 0.01], LadderScales = [0.25, 1], TargetMargins = [0], Seed = 5,
@@ -66,13 +72,8 @@ public class ScheduleComparisonTests
     [Fact]
     public void A_target_the_pilot_never_predicts_is_reported_with_the_pilots_best_instead_of_silently_dropping_optimal_and_adaptive()
     {
-        const int count = 40;
-        var net = TinyBlockNets.TwoDense(8, w2Scale: 2f);
-        var (pixels, _, labels) = TinyBlockNets.Images(count, 9);
-        var p = new BlockPipeline(net);
-        var x = p.InputSpins(pixels);
         int[] grid = [1, 3, 5];
-        var pilot = PilotModel.Fit(p, x, labels, 0, grid.Select(g => new[] { g }), new PilotOptions { PoolSamples = 16, LastBlockSamples = 16, Draws = 4, BurnIn = 2 });
+        var (p, x, _, labels, pilot) = TinyPilot(grid);
         var largest = new BlockSchedule([5, ScheduleOptimizer.DefaultGrid(1024).Max()], [2, 2]);
         double best = pilot.PredictAccuracy(largest);
         Assert.True(best < 0.995, $"the tiny model's pilot predicts {best}; the test needs a target above it");
