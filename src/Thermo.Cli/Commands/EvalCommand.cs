@@ -28,6 +28,13 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "evaluate only the first N examples" }.Within(1, int.MaxValue);
         var shard = new Option<string>("--shard") { Description = "evaluate shard i of N (\"i/N\", 0-based); combine shard outputs with `thermo merge`", DefaultValueFactory = _ => "0/1" };
         var output = new Option<string?>("--out") { Description = "write the per-example result (JSON) here, e.g. for `thermo merge`" };
+        var tta = new Option<string>("--tta")
+        {
+            Description = "test-time augmentation: views of every image whose class scores are summed, comma-separated from "
+                + string.Join(", ", TestTimeView.Known.Select(v => v.Name)) + " (flip mirrors; left/right/up/down move the picture one pixel). "
+                + "Each view is a full inference, so the cost (spin updates) is multiplied by the number of views",
+            DefaultValueFactory = _ => "id",
+        };
         var force = new Option<bool>("--force") { Description = SamplingCost.ForceDescription };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
@@ -46,10 +53,12 @@ public static class EvalCommand
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --schedule 9/4,9/4,33/0
               thermo eval --model runs/mnist/model.safetensors --mode gibbs --shard 0/2 --out s0.json
               thermo eval --model models/mnist --mode gibbs
+              thermo eval --model models/fashion-mnist --mode gibbs --tta id,flip      (2 inferences per image)
             """)
-        { model, dataset, split, mode, samples, burnIn, schedule, chains, seed, limit, shard, output, force, dataDir, json };
+        { model, dataset, split, mode, samples, burnIn, schedule, chains, seed, tta, limit, shard, output, force, dataDir, json };
         cmd.WithAction(parse =>
         {
+            Views(parse); // a bad --tta fails before any data is read
             using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
             if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile);
             var (spec, network, meta) = TrainingRun.Load(parse.GetValue(model)!);
@@ -59,14 +68,14 @@ public static class EvalCommand
             var normalization = spec.Normalization ?? Normalization.UnitRange;
             if (evalMode != EvalMode.Gibbs)
             {
-                var forward = Evaluator.Run(network, data, normalization, evalMode, null, start, end - start, progress: Progress(parse));
+                var forward = Evaluator.Run(network, data, normalization, evalMode, null, start, end - start, progress: Progress(parse), views: Views(parse));
                 return Report(parse, outFile, spec.Name, datasetName, forward, evalMode, null, shardRange, start, end, data);
             }
             if (network is not IsingBlockNet blockNet) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
             var pipeline = new BlockPipeline(blockNet);
             var gibbs = Gibbs(parse, pipeline.Blocks);
-            CheckCost(pipeline, gibbs, end - start, parse.GetValue(force));
-            var result = Evaluator.RunGibbs(pipeline, data, normalization, gibbs, start, end - start, progress: Progress(parse));
+            CheckCost(pipeline, gibbs, (end - start) * Views(parse).Count, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, normalization, gibbs, start, end - start, progress: Progress(parse), views: Views(parse));
             return Report(parse, outFile, spec.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
         });
 
@@ -81,10 +90,12 @@ public static class EvalCommand
             var (data, shardRange, start, end) = Examples(parse, datasetName, compiled.Name, compiled.InputShape, compiled.Classes);
             var pipeline = new BlockPipeline(compiled);
             var gibbs = Gibbs(parse, pipeline.Blocks);
-            CheckCost(pipeline, gibbs, end - start, parse.GetValue(force));
-            var result = Evaluator.RunGibbs(pipeline, data, compiled.Normalization, gibbs, start, end - start, progress: Progress(parse));
+            CheckCost(pipeline, gibbs, (end - start) * Views(parse).Count, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, compiled.Normalization, gibbs, start, end - start, progress: Progress(parse), views: Views(parse));
             return Report(parse, outFile, compiled.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
         }
+
+        IReadOnlyList<TestTimeView> Views(ParseResult parse) => TestTimeView.Parse(parse.GetValue(tta)!);
 
         // The sampling settings: --schedule (G/T per block) or --samples with --burn-in, read by the one schedule parser.
         GibbsSettings Gibbs(ParseResult parse, int blocks)
@@ -115,7 +126,7 @@ public static class EvalCommand
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
             var doc = EvalShards.ToJson(result, name, datasetName, parse.GetValue(split)!, evalMode, gibbs, shardRange, start, data.Labels.AsSpan(start, end - start),
-                ModelSha256(parse.GetValue(model)!));
+                ModelSha256(parse.GetValue(model)!), Views(parse));
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
@@ -123,6 +134,7 @@ public static class EvalCommand
                 string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";
                 Console.WriteLine($"{name} on {datasetName}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
                     + (gibbs is null ? "" : $" G={string.Join(",", gibbs.Schedule.Samples)} burn-in {string.Join(",", gibbs.Schedule.HasUniformBurnIn ? gibbs.Schedule.BurnIn[..1] : gibbs.Schedule.BurnIn)} chains {gibbs.Chains}")
+                    + (Views(parse) is [{ IsIdentity: true }] ? "" : $" tta {string.Join(",", Views(parse))}")
                     + $": accuracy {result.Accuracy * 100:F2}% ({result.Correct}/{result.Count}), top-2 {result.Top2Accuracy * 100:F2}%{cost}, {result.Seconds:F1} s");
             }
             return 0;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Thermo.Blocks;
+using Thermo.Data;
 using Thermo.Sampling;
 using Thermo.IO;
 
@@ -14,9 +15,11 @@ public static class EvalShards
     /// <summary>
     /// JSON document of one (possibly sharded) evaluation. <paramref name="modelSha256"/> identifies the model's
     /// bytes (a checkpoint's SHA-256): two checkpoints of one model name are different models to merge.
+    /// <c>"tta"</c> names the test-time views whose scores were summed (null: the images as they are).
     /// </summary>
     public static JsonObject ToJson(EvalResult r, string model, string dataset, string split, EvalMode mode,
-        GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null)
+        GibbsSettings? gibbs, Shard shard, int start, ReadOnlySpan<int> labels, string? modelSha256 = null,
+        IReadOnlyList<TestTimeView>? views = null)
     {
         return new JsonObject
         {
@@ -30,6 +33,7 @@ public static class EvalShards
             ["burn_in"] = gibbs is null ? null : BurnIn(gibbs.Schedule),
             ["chains"] = gibbs?.Chains,
             ["seed"] = gibbs?.Seed,
+            ["tta"] = views is null || views is [{ IsIdentity: true }] ? null : new JsonArray(views.Select(v => (JsonNode)v.Name).ToArray()),
             ["shard"] = shard.ToString(),
             ["start"] = start,
             ["count"] = r.Count,
@@ -62,7 +66,7 @@ public static class EvalShards
     /// <summary>Merges shard documents of one evaluation; they must agree on everything but the range and cover it without gaps.</summary>
     public static JsonObject Merge(IReadOnlyList<(string Source, JsonObject Doc)> shards)
     {
-        ShardDocuments.RequireSame(shards, ["kind", "model", "model_sha256", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed"], "evaluation");
+        ShardDocuments.RequireSame(shards, ["kind", "model", "model_sha256", "dataset", "split", "mode", "samples", "burn_in", "chains", "seed", "tta"], "evaluation");
         // Every shard i/N of one split exactly once: contiguous starts alone would accept a missing first or last shard.
         ShardDocuments.RequireEveryShardOnce(shards);
         var first = shards[0].Doc;

@@ -125,4 +125,21 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("--schedule", r.Err);
         Assert.Contains("--samples", r.Err);
     }
+
+    [Fact]
+    public void Test_time_views_are_written_and_multiply_the_cost()
+    {
+        string data = Data(), blocks = Checkpoint(Blocks, "blocks.safetensors");
+        string[] common = ["--model", blocks, "--dataset", data, "--mode", "gibbs", "--samples", "3", "--burn-in", "1", "--limit", "10"];
+        var plain = Json(common);
+        var views = Json([.. common, "--tta", "id,flip,left"]);
+        Assert.Null(plain["tta"]);
+        Assert.Equal(["id", "flip", "left"], views["tta"]!.AsArray().Select(v => v!.GetValue<string>()));
+        for (int b = 0; b < 2; b++)
+            Assert.Equal(3 * plain["spin_updates"]![b]!.GetValue<long>(), views["spin_updates"]![b]!.GetValue<long>());
+
+        var r = Eval([.. common, "--tta", "id,mirror"]);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("--tta: unknown view 'mirror'", r.Err);
+    }
 }
