@@ -32,6 +32,7 @@ public static class EvalCommand
         {
             Description = "test-time augmentation: views of every image whose class scores are summed, comma-separated from "
                 + string.Join(", ", TestTimeView.Known.Select(v => v.Name)) + " (flip mirrors; left/right/up/down move the picture one pixel). "
+                + "A view may repeat (id,id: a second independent inference of the same image). "
                 + "Each view is a full inference, so the cost (spin updates) is multiplied by the number of views",
             DefaultValueFactory = _ => "id",
         };

@@ -24,22 +24,26 @@ public sealed record TestTimeView(string Name, bool Mirror, int Dx, int Dy)
     ];
 
     /// <summary>
-    /// Parses a comma-separated list of view names (e.g. "id,flip"); each at most once. Throws with the known names
-    /// on anything else.
+    /// Parses a comma-separated list of view names (e.g. "id,flip"). A name may repeat: each entry is its own inference
+    /// with its own chains, so "id,id" is the control that separates a second chain from a second view. Throws with
+    /// the known names on anything else.
     /// </summary>
     public static IReadOnlyList<TestTimeView> Parse(string text, string option = "--tta")
     {
         var names = text.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length > MaxViews) throw new ArgumentException($"{option}: {names.Length} views; at most {MaxViews}");
         var views = new List<TestTimeView>();
         foreach (var name in names)
         {
             var view = Known.FirstOrDefault(v => v.Name == name)
                 ?? throw new ArgumentException($"{option}: unknown view '{name}'; the views are {string.Join(", ", Known.Select(v => v.Name))} (comma-separated, e.g. id,flip)");
-            if (views.Contains(view)) throw new ArgumentException($"{option}: view '{name}' is listed twice");
             views.Add(view);
         }
         return views;
     }
+
+    /// <summary>Most views per image: each is a whole inference, so beyond this the cost outgrows any use.</summary>
+    public const int MaxViews = 64;
 
     /// <summary>True when every pixel stays where it is.</summary>
     public bool IsIdentity => !Mirror && Dx == 0 && Dy == 0;
