@@ -59,9 +59,9 @@ public static class EvalCommand
         { model, dataset, split, mode, samples, burnIn, schedule, chains, seed, tta, limit, shard, output, force, dataDir, json };
         cmd.WithAction(parse =>
         {
-            Views(parse); // a bad --tta fails before any data is read
+            var views = TestTimeView.Parse(parse.GetValue(tta)!); // a bad --tta fails before any data is read
             using var outFile = CommandOutput.OptionalFile(parse.GetValue(output), parse.GetValue(force));
-            if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile);
+            if (CompiledBlockNetFile.IsCompiledNetwork(parse.GetValue(model)!)) return EvaluateCompiled(parse, outFile, views);
             var (spec, network, meta) = TrainingRun.Load(parse.GetValue(model)!);
             string datasetName = parse.GetValue(dataset) ?? TrainingRun.DatasetOf(meta) ?? throw new ArgumentException("the checkpoint does not name its dataset: pass --dataset");
             var (data, shardRange, start, end) = Examples(parse, datasetName, spec.Name, spec.Input, spec.Classes);
@@ -69,18 +69,18 @@ public static class EvalCommand
             var normalization = spec.Normalization ?? Normalization.UnitRange;
             if (evalMode != EvalMode.Gibbs)
             {
-                var forward = Evaluator.Run(network, data, normalization, evalMode, null, start, end - start, progress: Progress(parse), views: Views(parse));
-                return Report(parse, outFile, spec.Name, datasetName, forward, evalMode, null, shardRange, start, end, data);
+                var forward = Evaluator.Run(network, data, normalization, evalMode, null, start, end - start, progress: Progress(parse), views: views);
+                return Report(parse, outFile, spec.Name, datasetName, forward, evalMode, null, views, shardRange, start, end, data);
             }
             if (network is not IsingBlockNet blockNet) throw new ArgumentException("--mode gibbs needs a thermodynamic (ising-blocks) model");
             var pipeline = new BlockPipeline(blockNet);
             var gibbs = Gibbs(parse, pipeline.Blocks);
-            CheckCost(pipeline, gibbs, (end - start) * Views(parse).Count, parse.GetValue(force));
-            var result = Evaluator.RunGibbs(pipeline, data, normalization, gibbs, start, end - start, progress: Progress(parse), views: Views(parse));
-            return Report(parse, outFile, spec.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
+            CheckCost(pipeline, gibbs, (end - start) * views.Count, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, normalization, gibbs, start, end - start, progress: Progress(parse), views: views);
+            return Report(parse, outFile, spec.Name, datasetName, result, evalMode, gibbs, views, shardRange, start, end, data);
         });
 
-        int EvaluateCompiled(ParseResult parse, CommandOutput? outFile)
+        int EvaluateCompiled(ParseResult parse, CommandOutput? outFile, IReadOnlyList<TestTimeView> views)
         {
             string path = parse.GetValue(model)!;
             var evalMode = parse.GetValue(mode);
@@ -91,12 +91,10 @@ public static class EvalCommand
             var (data, shardRange, start, end) = Examples(parse, datasetName, compiled.Name, compiled.InputShape, compiled.Classes);
             var pipeline = new BlockPipeline(compiled);
             var gibbs = Gibbs(parse, pipeline.Blocks);
-            CheckCost(pipeline, gibbs, (end - start) * Views(parse).Count, parse.GetValue(force));
-            var result = Evaluator.RunGibbs(pipeline, data, compiled.Normalization, gibbs, start, end - start, progress: Progress(parse), views: Views(parse));
-            return Report(parse, outFile, compiled.Name, datasetName, result, evalMode, gibbs, shardRange, start, end, data);
+            CheckCost(pipeline, gibbs, (end - start) * views.Count, parse.GetValue(force));
+            var result = Evaluator.RunGibbs(pipeline, data, compiled.Normalization, gibbs, start, end - start, progress: Progress(parse), views: views);
+            return Report(parse, outFile, compiled.Name, datasetName, result, evalMode, gibbs, views, shardRange, start, end, data);
         }
-
-        IReadOnlyList<TestTimeView> Views(ParseResult parse) => TestTimeView.Parse(parse.GetValue(tta)!);
 
         // The sampling settings: --schedule (G/T per block) or --samples with --burn-in, read by the one schedule parser.
         GibbsSettings Gibbs(ParseResult parse, int blocks)
@@ -122,12 +120,12 @@ public static class EvalCommand
 
         Action<int, int>? Progress(ParseResult parse) => parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
 
-        int Report(ParseResult parse, CommandOutput? outFile, string name, string datasetName, EvalResult result, EvalMode evalMode, GibbsSettings? gibbs, Shard shardRange, int start, int end, LabeledImages data)
+        int Report(ParseResult parse, CommandOutput? outFile, string name, string datasetName, EvalResult result, EvalMode evalMode, GibbsSettings? gibbs, IReadOnlyList<TestTimeView> views, Shard shardRange, int start, int end, LabeledImages data)
         {
             bool asJson = parse.GetValue(json);
             if (!asJson) Console.Error.WriteLine();
             var doc = EvalShards.ToJson(result, name, datasetName, parse.GetValue(split)!, evalMode, gibbs, shardRange, start, data.Labels.AsSpan(start, end - start),
-                ModelSha256(parse.GetValue(model)!), Views(parse));
+                ModelSha256(parse.GetValue(model)!), views);
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());
             if (asJson) Console.WriteLine(EvalShards.Summary(doc).ToFiniteJson());
             else
@@ -135,7 +133,7 @@ public static class EvalCommand
                 string cost = gibbs is null ? "" : $", {result.SpinUpdates.Sum() / (double)Math.Max(1, result.Count):N0} spin updates per inference";
                 Console.WriteLine($"{name} on {datasetName}/{parse.GetValue(split)} [{start}, {end}) {evalMode.ToString().ToLowerInvariant()}"
                     + (gibbs is null ? "" : $" G={string.Join(",", gibbs.Schedule.Samples)} burn-in {string.Join(",", gibbs.Schedule.HasUniformBurnIn ? gibbs.Schedule.BurnIn[..1] : gibbs.Schedule.BurnIn)} chains {gibbs.Chains}")
-                    + (Views(parse) is [{ IsIdentity: true }] ? "" : $" tta {string.Join(",", Views(parse))}")
+                    + (TestTimeView.AsIs(views) ? "" : $" tta {string.Join(",", views)}")
                     + $": accuracy {result.Accuracy * 100:F2}% ({result.Correct}/{result.Count}), top-2 {result.Top2Accuracy * 100:F2}%{cost}, {result.Seconds:F1} s");
             }
             return 0;

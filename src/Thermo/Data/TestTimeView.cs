@@ -45,6 +45,9 @@ public sealed record TestTimeView(string Name, bool Mirror, int Dx, int Dy)
     /// <summary>Most views per image: each is a whole inference, so beyond this the cost outgrows any use.</summary>
     public const int MaxViews = 64;
 
+    /// <summary>True when <paramref name="views"/> shows every image once, as it is (null counts as that: no views asked for).</summary>
+    public static bool AsIs([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] IReadOnlyList<TestTimeView>? views) => views is null || views is [{ IsIdentity: true }];
+
     /// <summary>True when every pixel stays where it is.</summary>
     public bool IsIdentity => !Mirror && Dx == 0 && Dy == 0;
 

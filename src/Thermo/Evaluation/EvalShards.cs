@@ -33,7 +33,7 @@ public static class EvalShards
             ["burn_in"] = gibbs is null ? null : BurnIn(gibbs.Schedule),
             ["chains"] = gibbs?.Chains,
             ["seed"] = gibbs?.Seed,
-            ["tta"] = views is null || views is [{ IsIdentity: true }] ? null : new JsonArray(views.Select(v => (JsonNode)v.Name).ToArray()),
+            ["tta"] = TestTimeView.AsIs(views) ? null : new JsonArray(views.Select(v => (JsonNode)v.Name).ToArray()),
             ["shard"] = shard.ToString(),
             ["start"] = start,
             ["count"] = r.Count,
