@@ -177,10 +177,11 @@ public static unsafe class Conv2dKernel
                         nint px = (nint)(xt + (nint)grp * cinG * planeN);
                         if (UseDotProducts<K>(g))
                         {
-                            int quads = (depth + 3) / 4;
-                            if (threads <= 1 || quads < 2) WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
-                            else KernelParallel.For(quads, KernelParallel.Pieces(4), (t0, t1) =>
-                                WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * 4, Math.Min(depth, t1 * 4)));
+                            const int nr = DotKernel.PanelRowsB;
+                            int panels = (depth + nr - 1) / nr;
+                            if (threads <= 1 || panels < 2) WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
+                            else KernelParallel.For(panels, DotPieces(panels), (t0, t1) =>
+                                WeightDots(g, tables, (float*)pdy, (float*)px, (float*)pw, t0 * nr, Math.Min(depth, t1 * nr)));
                         }
                         else if (threads <= 1 || tiles < 2) WeightRows<K>(g, tables, (float*)pdy, (float*)px, (float*)pw, 0, depth);
                         else KernelParallel.For(tiles, KernelParallel.Pieces(2), (t0, t1) =>
@@ -227,48 +228,67 @@ public static unsafe class Conv2dKernel
     static bool UseDotProducts<K>(in Conv2dGeometry g) where K : struct, IMicroKernel =>
         K.Set == InstructionSet.Avx512 && DotKernel.IsSupported && g.Batch >= 16;
 
-    /// <summary>Summation length per pass of <see cref="WeightDots"/> (rows of dY and X̂ stay in L1/L2).</summary>
+    /// <summary>Summation length per block of <see cref="WeightDots"/> (whole runs; the packed panel, 32 KB, stays in L1).</summary>
     const int DotBlockColumns = 1024;
 
-    /// <summary>dW[:, p0..p1) += Σ_q dY[:, q] · X̂[p0..p1), q] for one group as 4×4 tiles of dot products along n.</summary>
+    /// <summary>
+    /// Pieces of the thread split of <see cref="WeightDots"/>: every piece streams all of dY once more, so a piece gets
+    /// at least 16 panels (128 rows of X̂), and each thread at least one piece.
+    /// </summary>
+    static int DotPieces(int panels) => Math.Clamp(panels / 16, ParallelRange.Threads, KernelParallel.Pieces(4));
+
+    /// <summary>
+    /// dW[:, p0..p1) += Σ_q dY[:, q] · X̂[p0..p1), q] for one group, as 3×8 tiles of dot products along q
+    /// (<see cref="DotKernel.Tile3x8"/>). Per block of whole runs (output positions, N columns each), the rows of X̂
+    /// are packed eight at a time into a panel that stays in L1 while every triple of dY rows (read in place, L2)
+    /// streams past it; padded taps are packed as zeros.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void WeightDots(in Conv2dGeometry g, Im2colTables tables, float* dyt, float* xt, float* dw, int p0, int p1)
     {
+        const int mr = DotKernel.PanelRowsA, nr = DotKernel.PanelRowsB;
         int batch = g.Batch, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, spatial = g.OutHeight * ow;
         int coutG = g.OutChannels / g.Groups, depth = g.InChannels / g.Groups * g.Kernel * g.Kernel, columns = spatial * batch;
         int runsPerBlock = Math.Max(1, DotBlockColumns / batch);
-        float* zero = KernelWorkspace.Current.Get(KernelWorkspace.Slot.Tile, batch);
-        new Span<float>(zero, batch).Clear();
-        float** a = stackalloc float*[4];
-        float** bRuns = stackalloc float*[4 * runsPerBlock];
-        float* sums = stackalloc float[16];
+        int slices = (runsPerBlock * batch + 15) / 16;
+        float* panel = KernelWorkspace.Current.Get(KernelWorkspace.Slot.PackB, (long)slices * nr * 16);
+        float* edge = stackalloc float[mr * nr];
         for (int s0 = 0; s0 < spatial; s0 += runsPerBlock)
         {
-            int runs = Math.Min(runsPerBlock, spatial - s0);
-            for (int p = p0; p < p1; p += 4)
+            int runs = Math.Min(runsPerBlock, spatial - s0), length = runs * batch;
+            for (int p = p0; p < p1; p += nr)
             {
-                int cols = Math.Min(4, p1 - p);
+                int cols = Math.Min(nr, p1 - p);
+                // Rows past the edge and the end of the last slice must be zero (they meet masked-off or repeated rows).
+                if (cols < nr) new Span<float>(panel, (length + 15) / 16 * nr * 16).Clear();
+                else if (length % 16 != 0) new Span<float>(panel + length / 16 * nr * 16, nr * 16).Clear();
                 for (int run = 0; run < runs; run++)
                 {
                     int s = s0 + run, y = s / ow, x = s - y * ow;
                     int iy0 = y * g.Stride - g.Padding, ix0 = x * g.Stride - g.Padding;
                     float* b = xt + ((nint)iy0 * w + ix0) * batch;
-                    for (int t = 0; t < 4; t++)
+                    for (int t = 0; t < cols; t++)
                     {
-                        // Columns past the edge repeat the last one (sums discarded); padding reads the zero row.
-                        int pt = p + Math.Min(t, cols - 1);
+                        int pt = p + t;
                         bool inside = (uint)(iy0 + tables.KernelRow[pt]) < (uint)h && (uint)(ix0 + tables.KernelCol[pt]) < (uint)w;
-                        bRuns[4 * run + t] = inside ? b + tables.Offset[pt] : zero;
+                        DotKernel.PackPanelRow(inside ? b + tables.Offset[pt] : null, run * batch, batch, panel, t);
                     }
                 }
-                for (int o = 0; o < coutG; o += 4)
+                for (int o = 0; o < coutG; o += mr)
                 {
-                    int rows = Math.Min(4, coutG - o);
-                    for (int r = 0; r < 4; r++) a[r] = dyt + (nint)(o + Math.Min(r, rows - 1)) * columns + (nint)s0 * batch;
-                    new Span<float>(sums, 16).Clear();
-                    DotKernel.Tile4x4(a, bRuns, runs, batch, sums);
+                    // Rows past the edge repeat the last one; their sums are discarded.
+                    int rows = Math.Min(mr, coutG - o);
+                    float* a0 = dyt + (nint)o * columns + (nint)s0 * batch;
+                    float* a1 = rows > 1 ? a0 + columns : a0, a2 = rows > 2 ? a1 + columns : a1;
+                    if (rows == mr && cols == nr)
+                    {
+                        DotKernel.Tile3x8(a0, a1, a2, panel, length, dw + (nint)o * depth + p, depth);
+                        continue;
+                    }
+                    new Span<float>(edge, mr * nr).Clear();
+                    DotKernel.Tile3x8(a0, a1, a2, panel, length, edge, nr);
                     for (int r = 0; r < rows; r++)
-                        for (int t = 0; t < cols; t++) dw[(nint)(o + r) * depth + p + t] += sums[4 * r + t];
+                        for (int t = 0; t < cols; t++) dw[(nint)(o + r) * depth + p + t] += edge[nr * r + t];
                 }
             }
         }

@@ -6,9 +6,10 @@ namespace Thermo.Kernels;
 
 /// <summary>
 /// Register-blocked dot products for products whose operands are both contiguous along the summation index
-/// (C = A·Bᵀ with row-major A and B): a 4×4 tile of sums Σ_t a_r[t]·b_c[t] in 16 zmm accumulators, reduced once
-/// per call. Needs no packing, so it wins when one side is thin (few rows reuse each packed panel) or when
-/// packing would be a transpose (the weight gradient of a convolution).
+/// (C = A·Bᵀ with row-major A and B), sums Σ_t a_r[t]·b_c[t] held as 16-lane partial sums in zmm accumulators and
+/// reduced once per call. <see cref="Tile4x4"/> reads both sides in place (thin products, where packing costs about
+/// what it saves); <see cref="Tile3x8"/> reads three rows in place against a packed 8-row panel that stays in L1
+/// (the weight gradient of a convolution, where the panel is gathered from the unfolded input).
 /// </summary>
 internal static unsafe class DotKernel
 {
@@ -72,6 +73,88 @@ internal static unsafe class DotKernel
         }
         Vector256.Store(Vector256.Load(sums) + Reduce8(s00, s01, s02, s03, s10, s11, s12, s13), sums);
         Vector256.Store(Vector256.Load(sums + 8) + Reduce8(s20, s21, s22, s23, s30, s31, s32, s33), sums + 8);
+    }
+
+    /// <summary>Rows of A (read in place) and of the packed panel in a <see cref="Tile3x8"/> tile.</summary>
+    public const int PanelRowsA = 3, PanelRowsB = 8;
+
+    /// <summary>Floats of a <see cref="Tile3x8"/> panel row per 16-float slice of the summation index.</summary>
+    const int SliceStride = PanelRowsB * 16;
+
+    /// <summary>
+    /// c[r·ldc + j] += Σ_{t &lt; length} a_r[t] · B[j, t] for r &lt; 3, j &lt; 8, where a0, a1, a2 are rows read in place
+    /// (they may repeat; the last partial slice is read masked) and B is a packed panel: B[j, t] at
+    /// panel[(t / 16)·128 + 16j + t % 16], zero up to whole slices (see <see cref="PackPanelRow"/>).
+    /// </summary>
+    /// <remarks>
+    /// 24 zmm accumulators; each 16-column step loads 3 + 8 vectors for 24 FMAs (the 4×4 tile: 8 for 16). The sums
+    /// of each row are reduced in the same order as <see cref="Tile4x4"/> and added to c as one 8-wide vector.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile3x8(float* a0, float* a1, float* a2, float* panel, int length, float* c, nint ldc)
+    {
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default, s05 = default, s06 = default, s07 = default;
+        Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default, s16 = default, s17 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default, s24 = default, s25 = default, s26 = default, s27 = default;
+        int full = length & ~15;
+        float* b = panel;
+        Vector512<float> x0, x1, x2, y;
+        for (int t = 0; t < full; t += 16, b += SliceStride)
+        {
+            x0 = Vector512.Load(a0 + t); x1 = Vector512.Load(a1 + t); x2 = Vector512.Load(a2 + t);
+            y = Vector512.Load(b); s00 = Avx512F.FusedMultiplyAdd(x0, y, s00); s10 = Avx512F.FusedMultiplyAdd(x1, y, s10); s20 = Avx512F.FusedMultiplyAdd(x2, y, s20);
+            y = Vector512.Load(b + 16); s01 = Avx512F.FusedMultiplyAdd(x0, y, s01); s11 = Avx512F.FusedMultiplyAdd(x1, y, s11); s21 = Avx512F.FusedMultiplyAdd(x2, y, s21);
+            y = Vector512.Load(b + 32); s02 = Avx512F.FusedMultiplyAdd(x0, y, s02); s12 = Avx512F.FusedMultiplyAdd(x1, y, s12); s22 = Avx512F.FusedMultiplyAdd(x2, y, s22);
+            y = Vector512.Load(b + 48); s03 = Avx512F.FusedMultiplyAdd(x0, y, s03); s13 = Avx512F.FusedMultiplyAdd(x1, y, s13); s23 = Avx512F.FusedMultiplyAdd(x2, y, s23);
+            y = Vector512.Load(b + 64); s04 = Avx512F.FusedMultiplyAdd(x0, y, s04); s14 = Avx512F.FusedMultiplyAdd(x1, y, s14); s24 = Avx512F.FusedMultiplyAdd(x2, y, s24);
+            y = Vector512.Load(b + 80); s05 = Avx512F.FusedMultiplyAdd(x0, y, s05); s15 = Avx512F.FusedMultiplyAdd(x1, y, s15); s25 = Avx512F.FusedMultiplyAdd(x2, y, s25);
+            y = Vector512.Load(b + 96); s06 = Avx512F.FusedMultiplyAdd(x0, y, s06); s16 = Avx512F.FusedMultiplyAdd(x1, y, s16); s26 = Avx512F.FusedMultiplyAdd(x2, y, s26);
+            y = Vector512.Load(b + 112); s07 = Avx512F.FusedMultiplyAdd(x0, y, s07); s17 = Avx512F.FusedMultiplyAdd(x1, y, s17); s27 = Avx512F.FusedMultiplyAdd(x2, y, s27);
+        }
+        if (full < length)
+        {
+            // Masked loads read nothing past the end of a row; the panel is zero there.
+            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(length - full)).AsSingle();
+            var z = Vector512<float>.Zero;
+            x0 = Avx512F.MaskLoad(a0 + full, mask, z); x1 = Avx512F.MaskLoad(a1 + full, mask, z); x2 = Avx512F.MaskLoad(a2 + full, mask, z);
+            y = Vector512.Load(b); s00 = Avx512F.FusedMultiplyAdd(x0, y, s00); s10 = Avx512F.FusedMultiplyAdd(x1, y, s10); s20 = Avx512F.FusedMultiplyAdd(x2, y, s20);
+            y = Vector512.Load(b + 16); s01 = Avx512F.FusedMultiplyAdd(x0, y, s01); s11 = Avx512F.FusedMultiplyAdd(x1, y, s11); s21 = Avx512F.FusedMultiplyAdd(x2, y, s21);
+            y = Vector512.Load(b + 32); s02 = Avx512F.FusedMultiplyAdd(x0, y, s02); s12 = Avx512F.FusedMultiplyAdd(x1, y, s12); s22 = Avx512F.FusedMultiplyAdd(x2, y, s22);
+            y = Vector512.Load(b + 48); s03 = Avx512F.FusedMultiplyAdd(x0, y, s03); s13 = Avx512F.FusedMultiplyAdd(x1, y, s13); s23 = Avx512F.FusedMultiplyAdd(x2, y, s23);
+            y = Vector512.Load(b + 64); s04 = Avx512F.FusedMultiplyAdd(x0, y, s04); s14 = Avx512F.FusedMultiplyAdd(x1, y, s14); s24 = Avx512F.FusedMultiplyAdd(x2, y, s24);
+            y = Vector512.Load(b + 80); s05 = Avx512F.FusedMultiplyAdd(x0, y, s05); s15 = Avx512F.FusedMultiplyAdd(x1, y, s15); s25 = Avx512F.FusedMultiplyAdd(x2, y, s25);
+            y = Vector512.Load(b + 96); s06 = Avx512F.FusedMultiplyAdd(x0, y, s06); s16 = Avx512F.FusedMultiplyAdd(x1, y, s16); s26 = Avx512F.FusedMultiplyAdd(x2, y, s26);
+            y = Vector512.Load(b + 112); s07 = Avx512F.FusedMultiplyAdd(x0, y, s07); s17 = Avx512F.FusedMultiplyAdd(x1, y, s17); s27 = Avx512F.FusedMultiplyAdd(x2, y, s27);
+        }
+        Vector256.Store(Vector256.Load(c) + Reduce8(s00, s01, s02, s03, s04, s05, s06, s07), c);
+        Vector256.Store(Vector256.Load(c + ldc) + Reduce8(s10, s11, s12, s13, s14, s15, s16, s17), c + ldc);
+        Vector256.Store(Vector256.Load(c + 2 * ldc) + Reduce8(s20, s21, s22, s23, s24, s25, s26, s27), c + 2 * ldc);
+    }
+
+    /// <summary>
+    /// Writes B[j, t0 + i] = src[i] for i &lt; count into a <see cref="Tile3x8"/> panel (zeros when src is null); the
+    /// rest of the panel is left as it is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PackPanelRow(float* src, int t0, int count, float* panel, int j)
+    {
+        float* row = panel + 16 * j;
+        if (((t0 | count) & 15) == 0)
+        {
+            float* d = row + (nint)(t0 >> 4) * SliceStride;
+            if (src == null) for (int i = 0; i < count; i += 16, d += SliceStride) Vector512.Store(Vector512<float>.Zero, d);
+            else for (int i = 0; i < count; i += 16, d += SliceStride) Vector512.Store(Vector512.Load(src + i), d);
+            return;
+        }
+        // Slices cut by the ends of the run: masked lanes are neither read (no fault past either end) nor written.
+        int end = t0 + count;
+        for (int k = t0 >> 4; 16 * k < end; k++)
+        {
+            var t = Vector512<int>.Indices + Vector512.Create(16 * k);
+            var mask = (Vector512.GreaterThanOrEqual(t, Vector512.Create(t0)) & Vector512.LessThan(t, Vector512.Create(end))).AsSingle();
+            var v = src == null ? Vector512<float>.Zero : Avx512F.MaskLoad(src + (16 * k - t0), mask, Vector512<float>.Zero);
+            Avx512F.MaskStore(row + (nint)k * SliceStride, mask, v);
+        }
     }
 
     /// <summary>The eight horizontal sums of eight vectors, in order.</summary>

@@ -86,12 +86,22 @@ public class Conv2dTests
         // Batches that fill vectors take the dot-product weight gradient; 21 leaves a masked tail.
         CheckAll(new Conv2dGeometry(21, 5, 7, 6, 6, 3, 2, 1), true, 5, set);
         CheckAll(new Conv2dGeometry(32, 3, 6, 6, 5, 2, 1, 0), false, 6, set);
+        // Dot-product weight gradient edges: runs that cut 16-column slices (batch 24), two summation blocks, 7 output
+        // channels (a tile of one row), 45 unfolded rows (a panel of 5); one or two output channels per group; a batch
+        // longer than one summation block.
+        CheckAll(new Conv2dGeometry(24, 5, 9, 9, 7, 3, 1, 1), true, 7, set);
+        CheckAll(new Conv2dGeometry(17, 6, 8, 8, 4, 2, 2, 0, 2), false, 8, set);
+        CheckAll(new Conv2dGeometry(16, 3, 5, 5, 1, 3, 1, 1), true, 9, set);
+        CheckAll(new Conv2dGeometry(1040, 2, 3, 3, 3, 2, 1, 0), false, 10, set);
     }
 
-    [Fact]
-    public void Results_do_not_depend_on_the_thread_count()
+    [Theory]
+    [InlineData(4, 32, 14, 64, 4, 2)]   // packed GEMMs throughout
+    [InlineData(32, 16, 8, 24, 3, 1)]   // dot-product weight gradient, one piece per thread
+    [InlineData(16, 64, 6, 8, 3, 1)]    // dot-product weight gradient, more pieces than threads
+    public void Results_do_not_depend_on_the_thread_count(int batch, int cin, int size, int cout, int kernel, int stride)
     {
-        var g = new Conv2dGeometry(4, 32, 14, 14, 64, 4, 2, 1);
+        var g = new Conv2dGeometry(batch, cin, size, size, cout, kernel, stride, 1);
         var input = KernelAssert.Random(g.Batch * g.InputSize, 7);
         var weight = KernelAssert.Random(g.WeightSize, 8);
         var gradOut = KernelAssert.Random(g.Batch * g.OutputSize, 9);
