@@ -259,7 +259,8 @@ public static unsafe class Conv2dKernel
             for (int p = p0; p < p1; p += nr)
             {
                 int cols = Math.Min(nr, p1 - p);
-                // Rows past the edge and the end of the last slice must be zero (they meet masked-off or repeated rows).
+                // Lanes past the end of the block meet the zeros of masked loads of dY and must be zero too (0 · NaN is
+                // NaN); a narrow panel at the edge is cleared whole.
                 if (cols < nr) new Span<float>(panel, (length + 15) / 16 * nr * 16).Clear();
                 else if (length % 16 != 0) new Span<float>(panel + length / 16 * nr * 16, nr * 16).Clear();
                 for (int run = 0; run < runs; run++)
