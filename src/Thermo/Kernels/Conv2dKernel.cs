@@ -100,13 +100,16 @@ public static unsafe class Conv2dKernel
     /// <summary>Smallest batch for which Winograd is chosen automatically (the batch is its vector lane).</summary>
     internal const int WinogradMinBatch = 16;
 
+    /// <summary>Fewest input channels for which Winograd is chosen automatically (below, the layout changes dominate both paths).</summary>
+    internal const int WinogradMinInChannels = 16;
+
     /// <summary>The algorithm the passes of this geometry use on this thread.</summary>
     internal static Conv2dAlgorithm AlgorithmFor(in Conv2dGeometry g)
     {
         bool possible = WinogradConv2d.Fits(g) && Gemm.InstructionSet == InstructionSet.Avx512 && WinogradConv2d.IsSupported;
         if (!possible) return Conv2dAlgorithm.Im2col;
         if (forcedAlgorithm is { } forced) return forced;
-        return g.Batch >= WinogradMinBatch ? Conv2dAlgorithm.Winograd : Conv2dAlgorithm.Im2col;
+        return g.Batch >= WinogradMinBatch && g.InChannels >= WinogradMinInChannels ? Conv2dAlgorithm.Winograd : Conv2dAlgorithm.Im2col;
     }
 
     static void CheckLength(string name, int length, long need)

@@ -376,17 +376,23 @@ internal static unsafe class WinogradConv2d
                 nint px = (nint)xt, pdy = (nint)dyt, pdu = (nint)du, pv = (nint)v, pdm = (nint)dm;
                 double flops = 2.0 * Positions * cout * cin * layout.Groups * Lanes;
                 bool parallel = flops >= ParallelThresholdFlops && ParallelRange.Threads > 1;
-                for (int start = 0; start < layout.Groups; start += chunkGroups)
+                // The chunk's state is captured by reference, so the two bodies are allocated once per call.
+                int start = 0, width = 0;
+                bool first = true;
+                Action<int, int> transforms = (g0, g1) =>
+                    WeightTransforms(layout, (float*)px, cin, (float*)pdy, cout, (float*)pv, (float*)pdm, width, start, g0, g1);
+                Action<int, int> products = (x0, x1) =>
+                    WeightProducts((float*)pv, (float*)pdm, cin, cout, width, (float*)pdu, first, packed, x0, x1);
+                for (; start < layout.Groups; start += chunkGroups)
                 {
-                    int end = Math.Min(layout.Groups, start + chunkGroups), width = (end - start) * Lanes, s0 = start;
-                    bool first = start == 0;
+                    int groups = Math.Min(layout.Groups - start, chunkGroups);
+                    width = groups * Lanes;
+                    first = start == 0;
                     // V[ξ] (cin × width) and dM[ξ] (cout × width), row-major, for the columns of this chunk.
-                    if (!parallel) WeightTransforms(layout, xt, cin, dyt, cout, v, dm, width, start, 0, end - start);
-                    else KernelParallel.For(end - start, KernelParallel.Pieces(2), (g0, g1) =>
-                        WeightTransforms(layout, (float*)px, cin, (float*)pdy, cout, (float*)pv, (float*)pdm, width, s0, g0, g1));
-                    if (!parallel) WeightDots(v, dm, cin, cout, width, du, first, packed, 0, Positions);
-                    else KernelParallel.For(Positions, Positions, (x0, x1) =>
-                        WeightDots((float*)pv, (float*)pdm, cin, cout, width, (float*)pdu, first, packed, x0, x1));
+                    if (parallel) KernelParallel.For(groups, KernelParallel.Pieces(2), transforms);
+                    else transforms(0, groups);
+                    if (parallel) KernelParallel.For(Positions, Positions, products);
+                    else products(0, Positions);
                 }
                 TransformWeightGradient(du, cout, cin, dw);
             }
@@ -413,9 +419,12 @@ internal static unsafe class WinogradConv2d
         }
     }
 
-    /// <summary>dU[ξ] (=, or += after the first chunk) Σ_col dM[ξ][k, col] · V[ξ][c, col] for ξ in [x0, x1), as 4×4 tiles of dot products.</summary>
+    /// <summary>
+    /// dU[ξ] (=, or += after the first chunk) Σ_col dM[ξ][k, col] · V[ξ][c, col] for ξ in [x0, x1): a packed GEMM, or 4×4 tiles of
+    /// dot products along the columns when there are too few input channels to fill the micro-kernel's 32-wide panels.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void WeightDots(float* v, float* dm, int cin, int cout, int width, float* du, bool first, bool packed, int x0, int x1)
+    static void WeightProducts(float* v, float* dm, int cin, int cout, int width, float* du, bool first, bool packed, int x0, int x1)
     {
         float** a = stackalloc float*[4];
         float** b = stackalloc float*[4];
