@@ -15,13 +15,14 @@ namespace Thermo.Kernels;
 /// 36 element-wise positions ξ are 36 GEMMs M[ξ] (K×T) = U[ξ] (K×C) · V[ξ] (C×T) over the T = tiles × batch
 /// columns: 36 multiplications per 16 outputs instead of 144. The data gradient is the same computation with the
 /// flipped, transposed kernel W̃[c,k,i,j] = W[k,c,2−i,2−j]. The weight gradient follows the chain rule backwards:
-/// dM = A dY Aᵀ per tile, dU[ξ] = Σ_columns dM[ξ] · V[ξ]ᵀ (dot products along the columns), dW = Gᵀ dU G.
+/// dM = A dY Aᵀ per tile, dU[ξ] = Σ_columns dM[ξ] · V[ξ]ᵀ (a GEMM per ξ), dW = Gᵀ dU G.
 /// </summary>
 /// <remarks>
 /// The batch is the vector lane (16 images per zmm register; a partial last group is masked), so the tile
 /// transforms are element-wise vector arithmetic. Columns are numbered (tile, n) with n padded to a multiple of 16.
-/// Threads split column chunks (forward, data gradient) or the six rows of ξ (weight gradient); no sum is split,
-/// so results are bit-identical for any thread count. AVX-512 only (<see cref="IsSupported"/>). See docs/kernels.md.
+/// Threads split column chunks (forward, data gradient), or a chunk's column groups and then its positions ξ
+/// (weight gradient); no sum is split and chunk sizes do not depend on the thread count, so results are
+/// bit-identical for any thread count. AVX-512 only (<see cref="IsSupported"/>). See docs/kernels.md.
 /// </remarks>
 internal static unsafe class WinogradConv2d
 {
@@ -38,11 +39,17 @@ internal static unsafe class WinogradConv2d
     /// <summary>Whether the geometry is one this algorithm computes: kernel 3, stride 1, padding 1, one group.</summary>
     public static bool Fits(in Conv2dGeometry g) => g.Kernel == 3 && g.Stride == 1 && g.Padding == 1 && g.Groups == 1;
 
-    /// <summary>Columns of V and M per chunk of the forward and data-gradient products (V and M of a chunk stay in L2/L3).</summary>
-    internal static int ChunkColumns = 64;
+    /// <summary>
+    /// Columns of V and M per chunk of the forward and data-gradient products: V and M of a chunk (1–2 MB) stay near L2.
+    /// 32, 64 and 128 measured alike on the benchmark layers, 256 was 5–15 % slower.
+    /// </summary>
+    const int ChunkColumns = 64;
 
     /// <summary>Below this many flops (of the Winograd products) a pass runs on one thread.</summary>
     const double ParallelThresholdFlops = 4e6;
+
+    /// <summary>Below this many (row, column) kernel pairs the kernel and weight-gradient transforms run on one thread.</summary>
+    const double KernelTransformParallelPairs = 16384;
 
     /// <summary>yt = conv(xt, w) on CHWN tensors (no bias).</summary>
     public static void Forward(in Conv2dGeometry g, float* xt, float* w, float* yt) =>
@@ -76,7 +83,12 @@ internal static unsafe class WinogradConv2d
             fixed (float* uStorage = uArray)
             {
                 float* u = (float*)(((nint)uStorage + 63) & ~(nint)63);
-                TransformKernel(w, cout, cin, dataGradient, u, rows);
+                int panels = rows / MR;
+                nint pw = (nint)w, pu0 = (nint)u;
+                if ((double)rows * cin < KernelTransformParallelPairs || ParallelRange.Threads <= 1 || panels < 2)
+                    TransformKernel(w, cout, cin, dataGradient, u, rows, 0, panels);
+                else KernelParallel.For(panels, KernelParallel.Pieces(2), (p0, p1) =>
+                    TransformKernel((float*)pw, cout, cin, dataGradient, (float*)pu0, rows, p0, p1));
                 int chunkGroups = Math.Max(2, ChunkColumns / Lanes) & ~1;
                 int chunks = (layout.Groups + chunkGroups - 1) / chunkGroups;
                 double flops = 2.0 * Positions * cout * cin * layout.Groups * Lanes;
@@ -98,12 +110,12 @@ internal static unsafe class WinogradConv2d
     /// data gradient: g[i, j] = w[c, r, 2−i, 2−j].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void TransformKernel(float* w, int count, int cols, bool dataGradient, float* u, int rows)
+    static void TransformKernel(float* w, int count, int cols, bool dataGradient, float* u, int rows, int p0, int p1)
     {
         int panels = rows / MR;
         float* g = stackalloc float[9 * MR];
         float* t = stackalloc float[18 * MR];
-        for (int p = 0; p < panels; p++)
+        for (int p = p0; p < p1; p++)
         {
             for (int c = 0; c < cols; c++)
             {
@@ -350,9 +362,13 @@ internal static unsafe class WinogradConv2d
     // Weight gradient: dU[ξ] = Σ_columns dM[ξ] · V[ξ]ᵀ, chunk by chunk.
     // ---------------------------------------------------------------------------------------------------------
 
-    /// <summary>Scratch for V and dM of one weight-gradient chunk, in floats (8 MB), and the bounds on its columns.</summary>
-    internal static int WeightChunkFloats = 1 << 19, DotChunkFloats = 2 << 20, PackedMinChannels = 32;
-    const int MinWeightColumns = 64, MaxWeightColumns = 2048;
+    /// <summary>
+    /// Scratch budgets (floats) for V and dM of one weight-gradient chunk: 2 MB for the packed products (short chunks
+    /// stay near L2; 1, 2, 4, 8, 16 MB measured, the two smallest best), 8 MB for dot products (long dot products pay
+    /// their reduction rarely); the bounds on the chunk's columns; the input channels from which the products are packed.
+    /// </summary>
+    const int WeightChunkFloats = 1 << 19, DotChunkFloats = 2 << 20, MinWeightColumns = 64, MinDotColumns = 128, MaxWeightColumns = 2048,
+        PackedMinChannels = 32;
 
     /// <summary>dw = Σ_n dyt ⋆ xt (overwrites dw), both CHWN.</summary>
     public static void BackwardWeight(in Conv2dGeometry g, float* xt, float* dyt, float* dw)
@@ -364,7 +380,7 @@ internal static unsafe class WinogradConv2d
         bool packed = cin >= PackedMinChannels;
         int columns = packed
             ? Math.Clamp(WeightChunkFloats / (Positions * (cin + cout)) / Lanes * Lanes, MinWeightColumns, MaxWeightColumns)
-            : Math.Clamp(DotChunkFloats / (Positions * (cin + cout)) / Lanes * Lanes, 128, MaxWeightColumns);
+            : Math.Clamp(DotChunkFloats / (Positions * (cin + cout)) / Lanes * Lanes, MinDotColumns, MaxWeightColumns);
         int chunkGroups = columns / Lanes;
         float[] duArray = ArrayPool<float>.Shared.Rent(Positions * cout * cin);
         float[] vArray = ArrayPool<float>.Shared.Rent(Positions * cin * columns);
@@ -394,7 +410,10 @@ internal static unsafe class WinogradConv2d
                     if (parallel) KernelParallel.For(Positions, Positions, products);
                     else products(0, Positions);
                 }
-                TransformWeightGradient(du, cout, cin, dw);
+                nint pw = (nint)dw;
+                if ((double)cout * cin < KernelTransformParallelPairs || ParallelRange.Threads <= 1 || cout < 2)
+                    TransformWeightGradient(du, cout, cin, dw, 0, cout);
+                else KernelParallel.For(cout, KernelParallel.Pieces(2), (k0, k1) => TransformWeightGradient((float*)pdu, cout, cin, (float*)pw, k0, k1));
             }
         }
         finally
@@ -526,14 +545,14 @@ internal static unsafe class WinogradConv2d
         t0 = y0; t1 = e + o; t2 = e - o; t3 = e4 + o8; t4 = e4 - o8; t5 = y3;
     }
 
-    /// <summary>dw[k, c] = Gᵀ dU[k, c] G (3×3 from 6×6), with dU[ξ] stored as du[(ξ·cout + k)·cin + c].</summary>
+    /// <summary>dw[k, c] = Gᵀ dU[k, c] G (3×3 from 6×6) for k in [k0, k1), with dU[ξ] stored as du[(ξ·cout + k)·cin + c].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void TransformWeightGradient(float* du, int cout, int cin, float* dw)
+    static void TransformWeightGradient(float* du, int cout, int cin, float* dw, int k0, int k1)
     {
         float* t = stackalloc float[18 * Lanes];
         float* r = stackalloc float[9 * Lanes];
         nint xiStride = (nint)cout * cin;
-        for (int k = 0; k < cout; k++)
+        for (int k = k0; k < k1; k++)
             for (int c0 = 0; c0 < cin; c0 += Lanes)
             {
                 int count = Math.Min(Lanes, cin - c0);
