@@ -85,6 +85,33 @@ public static unsafe class Conv2dKernel
         }
     }
 
+    [ThreadStatic] static Conv2dAlgorithm? forcedAlgorithm;
+
+    /// <summary>
+    /// Overrides the algorithm choice for calls from this thread (tests and benchmarks comparing the two); null restores
+    /// the automatic choice. Winograd is honoured only where it applies (<see cref="WinogradConv2d.Fits"/>, AVX-512).
+    /// </summary>
+    internal static Conv2dAlgorithm? ForcedAlgorithm
+    {
+        get => forcedAlgorithm;
+        set => forcedAlgorithm = value;
+    }
+
+    /// <summary>Smallest batch for which Winograd is chosen automatically (the batch is its vector lane).</summary>
+    internal const int WinogradMinBatch = 16;
+
+    /// <summary>Fewest input channels for which Winograd is chosen automatically (below, the layout changes dominate both paths).</summary>
+    internal const int WinogradMinInChannels = 16;
+
+    /// <summary>The algorithm the passes of this geometry use on this thread.</summary>
+    internal static Conv2dAlgorithm AlgorithmFor(in Conv2dGeometry g)
+    {
+        bool possible = WinogradConv2d.Fits(g) && Gemm.InstructionSet == InstructionSet.Avx512 && WinogradConv2d.IsSupported;
+        if (!possible) return Conv2dAlgorithm.Im2col;
+        if (forcedAlgorithm is { } forced) return forced;
+        return g.Batch >= WinogradMinBatch && g.InChannels >= WinogradMinInChannels ? Conv2dAlgorithm.Winograd : Conv2dAlgorithm.Im2col;
+    }
+
     static void CheckLength(string name, int length, long need)
     {
         if (length < need) throw new ArgumentException($"Conv2d: {name} has {length} elements, the geometry needs {need}");
@@ -112,7 +139,8 @@ public static unsafe class Conv2dKernel
                 var tables = new Im2colTables(tableStorage, g);
                 int threads = ThreadsFor(2.0 * coutG * depth * columns);
                 int tiles = (columns + K.NR - 1) / K.NR;
-                for (int grp = 0; grp < g.Groups; grp++)
+                if (AlgorithmFor(g) == Conv2dAlgorithm.Winograd) WinogradConv2d.Forward(g, xt, w, yt);
+                else for (int grp = 0; grp < g.Groups; grp++)
                 {
                     float* wg = w + (nint)grp * coutG * depth;
                     float* xg = xt + (nint)grp * cinG * g.InHeight * g.InWidth * batch;
@@ -166,7 +194,13 @@ public static unsafe class Conv2dKernel
                 if (db != null)
                     for (int o = 0; o < g.OutChannels; o++)
                         db[o] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(dyt + (nint)o * columns, columns));
-                if (wantW)
+                bool winograd = AlgorithmFor(g) == Conv2dAlgorithm.Winograd;
+                if (wantW && winograd)
+                {
+                    PanelPacking.Transpose(x, batch, g.InputSize, xt);
+                    WinogradConv2d.BackwardWeight(g, xt, dyt, dw);
+                }
+                else if (wantW)
                 {
                     PanelPacking.Transpose(x, batch, g.InputSize, xt);
                     int threads = ThreadsFor(2.0 * coutG * depth * columns);
@@ -192,7 +226,8 @@ public static unsafe class Conv2dKernel
                 {
                     // xt now receives dX in CHWN layout.
                     int threads = ThreadsFor(2.0 * coutG * depth * columns);
-                    for (int grp = 0; grp < g.Groups; grp++)
+                    if (winograd) WinogradConv2d.BackwardData(g, dyt, w, xt);
+                    else for (int grp = 0; grp < g.Groups; grp++)
                     {
                         nint pw = (nint)(w + (nint)grp * coutG * depth), pdy = (nint)(dyt + (nint)grp * coutG * columns);
                         nint pdx = (nint)(xt + (nint)grp * cinG * planeN);

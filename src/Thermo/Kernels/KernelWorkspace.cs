@@ -9,7 +9,7 @@ namespace Thermo.Kernels;
 internal sealed unsafe class KernelWorkspace
 {
     /// <summary>Named scratch regions; a kernel owns its slots for the duration of one call on this thread.</summary>
-    public enum Slot { PackA, PackB, Columns, Tile, Count }
+    public enum Slot { PackA, PackB, Columns, Tile, WinogradInput, WinogradProduct, Count }
 
     [ThreadStatic] static KernelWorkspace? current;
 
