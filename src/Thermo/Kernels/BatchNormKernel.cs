@@ -6,17 +6,23 @@ namespace Thermo.Kernels;
 /// <summary>
 /// Batch normalisation of x viewed as [N, C, inner] (channel c is the N runs of <c>inner</c> values at
 /// (n·C + c)·inner): the per-channel statistics μ, σ², the map y = γ(x − μ)/√(σ² + ε) + β and its backward pass,
-/// vectorised and split across threads by channel.
+/// vectorised and split across threads.
 /// <para>
 /// Channel sums are in double, in a fixed pattern that neither the thread count nor the vector width changes:
 /// each run is cut into blocks of 16 values, value k of a block goes to lane k of accumulator set (block index mod 2),
-/// the remaining values of a run go in order to a tail sum, and the sum is lane 0 + … + lane 31 (set 0 first) + tail.
-/// The elementwise parts repeat the scalar expressions lane by lane.
+/// the remaining values of a run go in order to a tail sum, the runs come in order n = 0, 1, …, and the sum is
+/// lane 0 + … + lane 31 (set 0 first) + tail. Threads split the channels, and each walks its channels' runs in
+/// memory order (all channels of sample 0, then of sample 1, …), so the loads stream. The elementwise parts
+/// repeat the scalar expressions lane by lane.
 /// </para>
 /// </summary>
 public static unsafe class BatchNormKernel
 {
     const int Lanes = 32;
+    /// <summary>Per channel: 32 lanes of each sum, then the two tails.</summary>
+    const int Slot = 2 * Lanes + 2;
+    /// <summary>Channels whose accumulators one pass holds (on the stack, 8.4 KB).</summary>
+    const int Group = 16;
 
     /// <summary>
     /// Training forward: per channel μ = Σx/M and σ² = max(0, Σx²/M − μ²) over its M = N·inner values (biased),
@@ -28,29 +34,25 @@ public static unsafe class BatchNormKernel
     {
         Check(x, n, c, inner);
         if (y.Length != x.Length) throw new ArgumentException("BatchNorm: output and input lengths differ");
-        ForChannels(x.Length, c, (c0, c1) => ForwardTrainingChannels(x, y, n, c, inner, gamma, beta, eps, mean, invStd, variance, c0, c1));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ForwardTrainingChannels(float[] x, float[] y, int n, int c, int inner, float[] gamma, float[] beta, float eps,
-        float[] mean, float[] invStd, double[] variance, int c0, int c1)
-    {
-        int count = n * inner;
-        fixed (float* px = x, py = y)
-            for (int ch = c0; ch < c1; ch++)
+        var sum = new double[c];
+        var sumSquares = new double[c];
+        Elementwise.For(c, x.Length, (c0, c1) =>
+        {
+            fixed (float* px = x)
             {
-                var terms = new Squares { X = px + (long)ch * inner };
-                Sums(ref terms, n, c * inner, inner, out double s, out double s2);
-                double mu = s / count, var = Math.Max(0, s2 / count - mu * mu);
-                float m = (float)mu, istd = (float)(1 / Math.Sqrt(var + eps));
-                mean[ch] = m; invStd[ch] = istd; variance[ch] = var;
-                float scale = gamma[ch] * istd, shift = beta[ch] - m * scale;
-                for (int b = 0; b < n; b++)
-                {
-                    long off = ((long)b * c + ch) * inner;
-                    Affine(px + off, py + off, inner, scale, shift);
-                }
+                var terms = new Squares { X = px };
+                ChannelSums(ref terms, n, c, inner, c0, c1, sum, sumSquares);
             }
+        });
+        int count = n * inner;
+        for (int ch = 0; ch < c; ch++)
+        {
+            double mu = sum[ch] / count, var = Math.Max(0, sumSquares[ch] / count - mu * mu);
+            mean[ch] = (float)mu;
+            invStd[ch] = (float)(1 / Math.Sqrt(var + eps));
+            variance[ch] = var;
+        }
+        ForwardEvaluation(x, y, n, c, inner, gamma, beta, mean, invStd);
     }
 
     /// <summary>Evaluation forward with given <paramref name="mean"/> and <paramref name="invStd"/>: y = x·s + (β − μ·s), s = γ·invStd.</summary>
@@ -58,22 +60,7 @@ public static unsafe class BatchNormKernel
     {
         Check(x, n, c, inner);
         if (y.Length != x.Length) throw new ArgumentException("BatchNorm: output and input lengths differ");
-        ForChannels(x.Length, c, (c0, c1) => ForwardEvaluationChannels(x, y, n, c, inner, gamma, beta, mean, invStd, c0, c1));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ForwardEvaluationChannels(float[] x, float[] y, int n, int c, int inner, float[] gamma, float[] beta, float[] mean, float[] invStd, int c0, int c1)
-    {
-        fixed (float* px = x, py = y)
-            for (int ch = c0; ch < c1; ch++)
-            {
-                float scale = gamma[ch] * invStd[ch], shift = beta[ch] - mean[ch] * scale;
-                for (int b = 0; b < n; b++)
-                {
-                    long off = ((long)b * c + ch) * inner;
-                    Affine(px + off, py + off, inner, scale, shift);
-                }
-            }
+        Elementwise.For(n * c, x.Length, (r0, r1) => AffineRows(x, y, c, inner, gamma, beta, mean, invStd, r0, r1));
     }
 
     /// <summary>
@@ -87,33 +74,24 @@ public static unsafe class BatchNormKernel
         Check(x, n, c, inner);
         if (gradOutput.Length != x.Length || (dx is not null && dx.Length != x.Length))
             throw new ArgumentException("BatchNorm backward: gradient and input lengths differ");
-        ForChannels(x.Length, c, (c0, c1) => BackwardChannels(gradOutput, x, n, c, inner, gamma, mean, invStd, training, dGamma, dBeta, dx, overwrite, c0, c1));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void BackwardChannels(float[] gradOutput, float[] x, int n, int c, int inner, float[] gamma, float[] mean, float[] invStd,
-        bool training, float[] dGamma, float[] dBeta, float[]? dx, bool overwrite, int c0, int c1)
-    {
-        int count = n * inner;
-        fixed (float* pg = gradOutput, px = x, pd = dx)
-            for (int ch = c0; ch < c1; ch++)
+        var sumG = new double[c];
+        var sumGx = new double[c];
+        Elementwise.For(c, x.Length, (c0, c1) =>
+        {
+            fixed (float* pg = gradOutput, px = x, pm = mean, ps = invStd)
             {
-                float mu = mean[ch], istd = invStd[ch];
-                var terms = new Normalized { G = pg + (long)ch * inner, X = px + (long)ch * inner, Mean = mu, InvStd = istd };
-                Sums(ref terms, n, c * inner, inner, out double sg, out double sgx);
-                dBeta[ch] = (float)sg;
-                dGamma[ch] = (float)sgx;
-                if (pd is null) continue;
-                float gam = gamma[ch];
-                // Training: dx = γ·istd/M · (M·g − Σg − x̂·Σ(g·x̂)); evaluation: dx = γ·istd·g.
-                float k = training ? gam * istd / count : gam * istd;
-                for (int b = 0; b < n; b++)
-                {
-                    long off = ((long)b * c + ch) * inner;
-                    if (training) TrainingGrad(pg + off, px + off, pd + off, inner, k, count, (float)sg, (float)sgx, mu, istd, overwrite);
-                    else ScaledGrad(pg + off, pd + off, inner, k, overwrite);
-                }
+                var terms = new Normalized { G = pg, X = px, Means = pm, InvStds = ps };
+                ChannelSums(ref terms, n, c, inner, c0, c1, sumG, sumGx);
             }
+        });
+        for (int ch = 0; ch < c; ch++)
+        {
+            dBeta[ch] = (float)sumG[ch];
+            dGamma[ch] = (float)sumGx[ch];
+        }
+        if (dx is null) return;
+        Elementwise.For(n * c, x.Length, (r0, r1) =>
+            GradRows(gradOutput, x, dx, n, c, inner, gamma, mean, invStd, dBeta, dGamma, training, overwrite, r0, r1));
     }
 
     static void Check(float[] x, int n, int c, int inner)
@@ -122,164 +100,203 @@ public static unsafe class BatchNormKernel
             throw new ArgumentException($"BatchNorm: {x.Length} values are not [{n}, {c}, {inner}]");
     }
 
-    /// <summary>Channels split across threads when the tensor is long; each channel is computed whole by one thread.</summary>
-    static void ForChannels(int length, int channels, Action<int, int> body) => Elementwise.For(channels, length, body);
-
-    // ---- channel sums: S1 = Σ a, S2 = Σ b·c in double over the channel's runs, in the pattern of the class summary ----
+    // ---- channel sums: S1 = Σ a and S2 = Σ b (or Σ a² for Squares) in double, in the pattern of the class summary ----
 
     interface ITerms
     {
-        /// <summary>The float terms a, b, c of element i (offset from the channel start) whose Σa and Σb·c are wanted.</summary>
-        void Load(long i, out float a, out float b, out float c);
-        void Load(long i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c);
-        void Load(long i, out Vector256<float> a, out Vector256<float> b, out Vector256<float> c);
+        /// <summary>True when the second sum is Σa² (a² is exact in double); otherwise it is Σb.</summary>
+        static abstract bool SquareA { get; }
+        /// <summary>Makes the per-channel constants those of <paramref name="channel"/>.</summary>
+        void Select(int channel);
+        void Load(long i, out float a, out float b);
+        void Load(long i, out Vector512<float> a, out Vector512<float> b);
+        void Load(long i, out Vector256<float> a, out Vector256<float> b);
     }
 
-    /// <summary>Forward statistics: Σx and Σx² (x·x is exact in double).</summary>
+    /// <summary>Forward statistics: Σx and Σx².</summary>
     struct Squares : ITerms
     {
         public float* X;
-        public void Load(long i, out float a, out float b, out float c) { a = b = c = X[i]; }
-        public void Load(long i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c) { a = b = c = Vector512.Load(X + i); }
-        public void Load(long i, out Vector256<float> a, out Vector256<float> b, out Vector256<float> c) { a = b = c = Vector256.Load(X + i); }
+        public static bool SquareA => true;
+        public void Select(int channel) { }
+        public void Load(long i, out float a, out float b) { a = X[i]; b = 0; }
+        public void Load(long i, out Vector512<float> a, out Vector512<float> b) { a = Vector512.Load(X + i); b = default; }
+        public void Load(long i, out Vector256<float> a, out Vector256<float> b) { a = Vector256.Load(X + i); b = default; }
     }
 
-    /// <summary>Backward sums: Σg and Σ g·(x − μ)·invStd with the product in float (times 1 in double, exact).</summary>
+    /// <summary>Backward sums: Σg and Σ g·(x − μ)·invStd with the product in float.</summary>
     struct Normalized : ITerms
     {
-        public float* G, X;
-        public float Mean, InvStd;
-        public void Load(long i, out float a, out float b, out float c)
+        public float* G, X, Means, InvStds;
+        float mean, invStd;
+        public static bool SquareA => false;
+        public void Select(int channel) { mean = Means[channel]; invStd = InvStds[channel]; }
+        public void Load(long i, out float a, out float b) { a = G[i]; b = a * (X[i] - mean) * invStd; }
+        public void Load(long i, out Vector512<float> a, out Vector512<float> b)
         {
-            a = G[i]; b = a * (X[i] - Mean) * InvStd; c = 1f;
+            a = Vector512.Load(G + i); b = a * (Vector512.Load(X + i) - Vector512.Create(mean)) * Vector512.Create(invStd);
         }
-        public void Load(long i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c)
+        public void Load(long i, out Vector256<float> a, out Vector256<float> b)
         {
-            a = Vector512.Load(G + i); b = a * (Vector512.Load(X + i) - Vector512.Create(Mean)) * Vector512.Create(InvStd); c = Vector512<float>.One;
-        }
-        public void Load(long i, out Vector256<float> a, out Vector256<float> b, out Vector256<float> c)
-        {
-            a = Vector256.Load(G + i); b = a * (Vector256.Load(X + i) - Vector256.Create(Mean)) * Vector256.Create(InvStd); c = Vector256<float>.One;
+            a = Vector256.Load(G + i); b = a * (Vector256.Load(X + i) - Vector256.Create(mean)) * Vector256.Create(invStd);
         }
     }
 
+    /// <summary>The two sums of channels [c0, c1), Group channels at a time, each group's runs in memory order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Sums<T>(ref T terms, int runs, int runStride, int inner, out double s1, out double s2) where T : struct, ITerms
+    static void ChannelSums<T>(ref T terms, int n, int c, int inner, int c0, int c1, double[] s1, double[] s2) where T : struct, ITerms
     {
-        double* l1 = stackalloc double[Lanes], l2 = stackalloc double[Lanes];
-        double t1 = 0, t2 = 0;
-        int blocks = inner / 16, vectorEnd = blocks * 16;
-        if (Vector512.IsHardwareAccelerated)
+        double* slots = stackalloc double[Group * Slot];
+        int vectorEnd = inner / 16 * 16;
+        for (int g0 = c0; g0 < c1; g0 += Group)
         {
-            Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-            for (int r = 0; r < runs; r++)
+            int g1 = Math.Min(c1, g0 + Group);
+            new Span<double>(slots, Group * Slot).Clear();
+            for (int b = 0; b < n; b++)
+                for (int ch = g0; ch < g1; ch++)
+                {
+                    terms.Select(ch);
+                    AccumulateRun(ref terms, ((long)b * c + ch) * inner, inner, vectorEnd, slots + (ch - g0) * Slot);
+                }
+            for (int ch = g0; ch < g1; ch++)
             {
-                long off = (long)r * runStride;
+                double* slot = slots + (ch - g0) * Slot;
+                double a = 0, q = 0;
+                for (int k = 0; k < Lanes; k++) { a += slot[k]; q += slot[Lanes + k]; }
+                s1[ch] = a + slot[2 * Lanes];
+                s2[ch] = q + slot[2 * Lanes + 1];
+            }
+        }
+    }
+
+    /// <summary>Adds one run to a channel's slot: lanes 0–31 of S1, lanes 0–31 of S2, tail of S1, tail of S2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void AccumulateRun<T>(ref T terms, long off, int inner, int vectorEnd, double* slot) where T : struct, ITerms
+    {
+        if (vectorEnd > 0)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // Lanes 0–7, 8–15 (set 0) and 16–23, 24–31 (set 1) of each sum.
+                var a0 = Vector512.Load(slot); var a1 = Vector512.Load(slot + 8); var a2 = Vector512.Load(slot + 16); var a3 = Vector512.Load(slot + 24);
+                var b0 = Vector512.Load(slot + 32); var b1 = Vector512.Load(slot + 40); var b2 = Vector512.Load(slot + 48); var b3 = Vector512.Load(slot + 56);
                 int i = 0;
                 for (; i + 32 <= vectorEnd; i += 32)
                 {
-                    terms.Load(off + i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c);
-                    Add(a, b, c, ref a0, ref a1, ref b0, ref b1);
-                    terms.Load(off + i + 16, out a, out b, out c);
-                    Add(a, b, c, ref a2, ref a3, ref b2, ref b3);
+                    terms.Load(off + i, out Vector512<float> a, out Vector512<float> b);
+                    Add<T>(a, b, ref a0, ref a1, ref b0, ref b1);
+                    terms.Load(off + i + 16, out a, out b);
+                    Add<T>(a, b, ref a2, ref a3, ref b2, ref b3);
                 }
                 if (i < vectorEnd)
                 {
-                    terms.Load(off + i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c);
-                    Add(a, b, c, ref a0, ref a1, ref b0, ref b1);
+                    terms.Load(off + i, out Vector512<float> a, out Vector512<float> b);
+                    Add<T>(a, b, ref a0, ref a1, ref b0, ref b1);
                 }
-                Tail(ref terms, off, vectorEnd, inner, ref t1, ref t2);
+                a0.Store(slot); a1.Store(slot + 8); a2.Store(slot + 16); a3.Store(slot + 24);
+                b0.Store(slot + 32); b1.Store(slot + 40); b2.Store(slot + 48); b3.Store(slot + 56);
             }
-            a0.Store(l1); a1.Store(l1 + 8); a2.Store(l1 + 16); a3.Store(l1 + 24);
-            b0.Store(l2); b1.Store(l2 + 8); b2.Store(l2 + 16); b3.Store(l2 + 24);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            // Lanes 0–15 (set 0) in a0..a3, lanes 16–31 (set 1) in a4..a7; the same for the second sum.
-            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector256<double> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
-            for (int r = 0; r < runs; r++)
+            else if (Vector256.IsHardwareAccelerated)
             {
-                long off = (long)r * runStride;
                 for (int i = 0, block = 0; i < vectorEnd; i += 16, block++)
                 {
-                    terms.Load(off + i, out Vector256<float> a, out Vector256<float> b, out Vector256<float> c);
-                    terms.Load(off + i + 8, out Vector256<float> a8, out Vector256<float> b8, out Vector256<float> c8);
-                    if ((block & 1) == 0)
-                    {
-                        Add(a, b, c, ref a0, ref a1, ref b0, ref b1);
-                        Add(a8, b8, c8, ref a2, ref a3, ref b2, ref b3);
-                    }
-                    else
-                    {
-                        Add(a, b, c, ref a4, ref a5, ref b4, ref b5);
-                        Add(a8, b8, c8, ref a6, ref a7, ref b6, ref b7);
-                    }
+                    double* set = slot + (block & 1) * 16;
+                    terms.Load(off + i, out Vector256<float> a, out Vector256<float> b);
+                    terms.Load(off + i + 8, out Vector256<float> a8, out Vector256<float> b8);
+                    var s0 = Vector256.Load(set); var s1 = Vector256.Load(set + 4); var s2 = Vector256.Load(set + 8); var s3 = Vector256.Load(set + 12);
+                    var q0 = Vector256.Load(set + 32); var q1 = Vector256.Load(set + 36); var q2 = Vector256.Load(set + 40); var q3 = Vector256.Load(set + 44);
+                    Add<T>(a, b, ref s0, ref s1, ref q0, ref q1);
+                    Add<T>(a8, b8, ref s2, ref s3, ref q2, ref q3);
+                    s0.Store(set); s1.Store(set + 4); s2.Store(set + 8); s3.Store(set + 12);
+                    q0.Store(set + 32); q1.Store(set + 36); q2.Store(set + 40); q3.Store(set + 44);
                 }
-                Tail(ref terms, off, vectorEnd, inner, ref t1, ref t2);
             }
-            a0.Store(l1); a1.Store(l1 + 4); a2.Store(l1 + 8); a3.Store(l1 + 12); a4.Store(l1 + 16); a5.Store(l1 + 20); a6.Store(l1 + 24); a7.Store(l1 + 28);
-            b0.Store(l2); b1.Store(l2 + 4); b2.Store(l2 + 8); b3.Store(l2 + 12); b4.Store(l2 + 16); b5.Store(l2 + 20); b6.Store(l2 + 24); b7.Store(l2 + 28);
+            else
+            {
+                for (int i = 0; i < vectorEnd; i++)
+                {
+                    terms.Load(off + i, out float a, out float b);
+                    int lane = i / 16 % 2 * 16 + i % 16;
+                    slot[lane] += a;
+                    slot[Lanes + lane] += T.SquareA ? (double)a * a : b;
+                }
+            }
+        }
+        for (int i = vectorEnd; i < inner; i++)
+        {
+            terms.Load(off + i, out float a, out float b);
+            slot[2 * Lanes] += a;
+            slot[2 * Lanes + 1] += T.SquareA ? (double)a * a : b;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Add<T>(Vector512<float> a, Vector512<float> b,
+        ref Vector512<double> aLow, ref Vector512<double> aHigh, ref Vector512<double> bLow, ref Vector512<double> bHigh) where T : struct, ITerms
+    {
+        var (al, ah) = Vector512.Widen(a);
+        aLow += al; aHigh += ah;
+        if (T.SquareA)
+        {
+            // a·a is exact in double (two 24-bit significands), so the fused form rounds as a·a then +.
+            bLow = Vector512.FusedMultiplyAdd(al, al, bLow);
+            bHigh = Vector512.FusedMultiplyAdd(ah, ah, bHigh);
         }
         else
         {
-            for (int k = 0; k < Lanes; k++) l1[k] = l2[k] = 0;
-            for (int r = 0; r < runs; r++)
-            {
-                long off = (long)r * runStride;
-                for (int i = 0, block = 0; i < vectorEnd; i += 16, block++)
-                    for (int k = 0; k < 16; k++)
-                    {
-                        terms.Load(off + i + k, out float a, out float b, out float c);
-                        int lane = (block & 1) * 16 + k;
-                        l1[lane] += a;
-                        l2[lane] += (double)b * c;
-                    }
-                Tail(ref terms, off, vectorEnd, inner, ref t1, ref t2);
-            }
-        }
-        s1 = 0; s2 = 0;
-        for (int k = 0; k < Lanes; k++) { s1 += l1[k]; s2 += l2[k]; }
-        s1 += t1; s2 += t2;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Tail<T>(ref T terms, long off, int from, int to, ref double t1, ref double t2) where T : struct, ITerms
-    {
-        for (int i = from; i < to; i++)
-        {
-            terms.Load(off + i, out float a, out float b, out float c);
-            t1 += a;
-            t2 += (double)b * c;
+            var (bl, bh) = Vector512.Widen(b);
+            bLow += bl; bHigh += bh;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Add(Vector512<float> a, Vector512<float> b, Vector512<float> c,
-        ref Vector512<double> aLow, ref Vector512<double> aHigh, ref Vector512<double> bLow, ref Vector512<double> bHigh)
-    {
-        var (al, ah) = Vector512.Widen(a);
-        var (bl, bh) = Vector512.Widen(b);
-        var (cl, chigh) = Vector512.Widen(c);
-        aLow += al; aHigh += ah;
-        // b·c is exact in double (two 24-bit significands), so the fused form rounds exactly as b·c then +.
-        bLow = Vector512.FusedMultiplyAdd(bl, cl, bLow);
-        bHigh = Vector512.FusedMultiplyAdd(bh, chigh, bHigh);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Add(Vector256<float> a, Vector256<float> b, Vector256<float> c,
-        ref Vector256<double> aLow, ref Vector256<double> aHigh, ref Vector256<double> bLow, ref Vector256<double> bHigh)
+    static void Add<T>(Vector256<float> a, Vector256<float> b,
+        ref Vector256<double> aLow, ref Vector256<double> aHigh, ref Vector256<double> bLow, ref Vector256<double> bHigh) where T : struct, ITerms
     {
         var (al, ah) = Vector256.Widen(a);
-        var (bl, bh) = Vector256.Widen(b);
-        var (cl, chigh) = Vector256.Widen(c);
         aLow += al; aHigh += ah;
-        bLow = Vector256.FusedMultiplyAdd(bl, cl, bLow);
-        bHigh = Vector256.FusedMultiplyAdd(bh, chigh, bHigh);
+        if (T.SquareA)
+        {
+            bLow = Vector256.FusedMultiplyAdd(al, al, bLow);
+            bHigh = Vector256.FusedMultiplyAdd(ah, ah, bHigh);
+        }
+        else
+        {
+            var (bl, bh) = Vector256.Widen(b);
+            bLow += bl; bHigh += bh;
+        }
     }
 
-    // ---- elementwise parts ----
+    // ---- elementwise parts, row by row in memory order ----
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void AffineRows(float[] x, float[] y, int c, int inner, float[] gamma, float[] beta, float[] mean, float[] invStd, int r0, int r1)
+    {
+        fixed (float* px = x, py = y)
+            for (int r = r0; r < r1; r++)
+            {
+                int ch = r % c;
+                float scale = gamma[ch] * invStd[ch], shift = beta[ch] - mean[ch] * scale;
+                Affine(px + (long)r * inner, py + (long)r * inner, inner, scale, shift);
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void GradRows(float[] g, float[] x, float[] dx, int n, int c, int inner, float[] gamma, float[] mean, float[] invStd,
+        float[] sumG, float[] sumGx, bool training, bool overwrite, int r0, int r1)
+    {
+        int count = n * inner;
+        fixed (float* pg = g, px = x, pd = dx)
+            for (int r = r0; r < r1; r++)
+            {
+                int ch = r % c;
+                long off = (long)r * inner;
+                float istd = invStd[ch];
+                // Training: dx = γ·istd/M · (M·g − Σg − x̂·Σ(g·x̂)); evaluation: dx = γ·istd·g.
+                if (training) TrainingGrad(pg + off, px + off, pd + off, inner, gamma[ch] * istd / count, count, sumG[ch], sumGx[ch], mean[ch], istd, overwrite);
+                else ScaledGrad(pg + off, pd + off, inner, gamma[ch] * istd, overwrite);
+            }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Affine(float* x, float* y, int n, float scale, float shift)
