@@ -6,6 +6,8 @@ namespace Thermo.Blocks;
 
 // The elementwise loops of BlockOps on [s, e): each vector form repeats its scalar tail's expression lane by lane
 // (same operations, same order, IEEE square root), so the result does not depend on where a vector or a thread starts.
+// The gradients, with three to five streams, use 256-bit lanes (as Elementwise's backward passes): 512-bit loads of
+// 16-byte-aligned arrays all straddle cache lines, and measured slower.
 public static unsafe partial class BlockOps
 {
     /// <summary>Normals drawn per piece of <see cref="ReadoutNoise"/> (a multiple of 4, small enough to stay in cache).</summary>
@@ -51,18 +53,6 @@ public static unsafe partial class BlockOps
         fixed (float* pg = grad, pm = m, pe = eps, pd = sink)
         {
             int i = s;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var g = Vector512.Create(invG); var tiny = Vector512.Create(1e-6f);
-                for (; i + 16 <= e; i += 16)
-                {
-                    var mi = Vector512.Load(pm + i);
-                    var sd = Vector512.Sqrt(Vector512.Max(Vector512<float>.Zero, (Vector512<float>.One - mi * mi) * g));
-                    var dsd = Vector512.ConditionalSelect(Vector512.GreaterThan(sd, tiny), -mi * g / sd, Vector512<float>.Zero);
-                    var d = Vector512.Load(pg + i) * (Vector512<float>.One + Vector512.Load(pe + i) * dsd);
-                    Vector512.Store(overwrite ? d : Vector512.Load(pd + i) + d, pd + i);
-                }
-            }
             if (Vector256.IsHardwareAccelerated)
             {
                 var g = Vector256.Create(invG); var tiny = Vector256.Create(1e-6f);
@@ -128,13 +118,6 @@ public static unsafe partial class BlockOps
         fixed (float* pg = grad, py = y, pr = r, pd = sink)
         {
             int i = s;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + 16 <= e; i += 16)
-                {
-                    var yi = Vector512.Load(py + i);
-                    var d = Vector512.Load(pg + i) * (Vector512<float>.One - yi * yi) * Vector512.Load(pr + i);
-                    Vector512.Store(overwrite ? d : Vector512.Load(pd + i) + d, pd + i);
-                }
             if (Vector256.IsHardwareAccelerated)
                 for (; i + 8 <= e; i += 8)
                 {
@@ -157,17 +140,6 @@ public static unsafe partial class BlockOps
         fixed (float* pg = grad, py = y, pr = r, pm = mu, pv = variance, pd = sink)
         {
             int i = s;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var c = Vector512.Create(HalfPi); var two = Vector512.Create(2f);
-                for (; i + 16 <= e; i += 16)
-                {
-                    var yi = Vector512.Load(py + i); var ri = Vector512.Load(pr + i);
-                    var d = -Vector512.Load(pg + i) * (Vector512<float>.One - yi * yi) * Vector512.Load(pm + i) * c * ri * ri * ri / two;
-                    d = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Load(pv + i), Vector512<float>.Zero), Vector512<float>.Zero, d);
-                    Vector512.Store(overwrite ? d : Vector512.Load(pd + i) + d, pd + i);
-                }
-            }
             if (Vector256.IsHardwareAccelerated)
             {
                 var c = Vector256.Create(HalfPi); var two = Vector256.Create(2f);

@@ -55,27 +55,13 @@ public sealed unsafe class AdamW(IEnumerable<(string Name, Thermo.Tensors.Tensor
     readonly record struct Constants(float B1, float B2, float Lr, float C1, float C2, float Eps, float Decay);
 
     // Every lane repeats the scalar tail's expression (same operations and order), so the update is bit-identical
-    // whatever the vector width or the thread that runs it.
+    // whatever the vector width or the thread that runs it. 256-bit lanes: with four streams in and three out, 512-bit
+    // loads of 16-byte-aligned arrays all straddle cache lines (2M parameters: 1.1 ms at 512 bits, 0.8 ms at 256).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void UpdateRange(float* p, float* g, float* m, float* v, int n, Constants k)
     {
         float b1 = k.B1, b2 = k.B2, lr = k.Lr, c1 = k.C1, c2 = k.C2, eps = k.Eps, decay = k.Decay;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var vb1 = Vector512.Create(b1); var vb2 = Vector512.Create(b2);
-            var vc1 = Vector512.Create(1 - b1); var vc2 = Vector512.Create(1 - b2);
-            var vlr1 = Vector512.Create(lr * c1); var vsc2 = Vector512.Create(c2);
-            var veps = Vector512.Create(eps); var vdecay = Vector512.Create(decay);
-            for (; i + 16 <= n; i += 16)
-            {
-                var gi = Vector512.Load(g + i);
-                var mi = vb1 * Vector512.Load(m + i) + vc1 * gi;
-                var vi = vb2 * Vector512.Load(v + i) + vc2 * gi * gi;
-                Vector512.Store(mi, m + i); Vector512.Store(vi, v + i);
-                Vector512.Store(Vector512.Load(p + i) * vdecay - vlr1 * mi / (Vector512.Sqrt(vi * vsc2) + veps), p + i);
-            }
-        }
         if (Vector256.IsHardwareAccelerated)
         {
             var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
