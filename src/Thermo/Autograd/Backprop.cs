@@ -107,7 +107,6 @@ internal static class GradBuffer
     public static void Accumulate(Tensor t, ReadOnlySpan<float> contribution)
     {
         var g = Sink(t, out bool overwrite);
-        if (overwrite) contribution.CopyTo(g);
-        else System.Numerics.Tensors.TensorPrimitives.Add(g, contribution, g);
+        Thermo.Kernels.Elementwise.Accumulate(contribution, g, overwrite);
     }
 }

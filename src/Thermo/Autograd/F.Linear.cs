@@ -43,12 +43,13 @@ public static partial class F
         int inner = x.Length / (x.Shape[0] * channels), outer = x.Shape[0];
         var y = Tensor.Empty(x.Shape);
         var xd = x.Data; var yd = y.Data; var bd = bias.Data;
-        for (int n = 0; n < outer; n++)
-        for (int c = 0; c < channels; c++)
+        int rows = outer * channels;
+        void AddRows(int r0, int r1)
         {
-            int off = (n * channels + c) * inner;
-            TensorPrimitives.Add(xd.AsSpan(off, inner), bd[c], yd.AsSpan(off, inner));
+            for (int r = r0; r < r1; r++)
+                TensorPrimitives.Add(xd.AsSpan(r * inner, inner), bd[r % channels], yd.AsSpan(r * inner, inner));
         }
+        Elementwise.For(rows, x.Length, AddRows);
         return Record(y, g =>
         {
             if (x.RequiresGrad) GradBuffer.Accumulate(x, g.Data);

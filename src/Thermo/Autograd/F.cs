@@ -10,8 +10,6 @@ namespace Thermo.Autograd;
 /// </summary>
 public static partial class F
 {
-    const int ElementwiseChunk = 1 << 15;
-
     internal static Tensor Record(Tensor output, Action<Tensor> backward, params Tensor[] inputs)
     {
         if (!GradMode.Enabled) return output;
@@ -95,7 +93,7 @@ public static partial class F
     public static Tensor Scale(Tensor x, float s)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        Unary(x.Data, y.Data, (p, r) => TensorPrimitives.Multiply(p, s, r));
         return Record(y, g => AccumulateScaled(x, g.Data, s), x);
     }
 
@@ -103,7 +101,7 @@ public static partial class F
     public static Tensor AddScalar(Tensor x, float s)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Add(x.Data, s, y.Data);
+        Unary(x.Data, y.Data, (p, r) => TensorPrimitives.Add(p, s, r));
         return Record(y, g => GradBuffer.Accumulate(x, g.Data), x);
     }
 
@@ -127,12 +125,7 @@ public static partial class F
         return Record(y, g =>
         {
             var sink = GradBuffer.Sink(x, out bool overwrite);
-            var gd = g.Data; var yd = y.Data;
-            for (int i = 0; i < yd.Length; i++)
-            {
-                float d = gd[i] * yd[i] * (1f - yd[i]);
-                sink[i] = overwrite ? d : sink[i] + d;
-            }
+            Elementwise.SigmoidBackward(g.Data, y.Data, sink, overwrite);
         }, x);
     }
 
@@ -141,7 +134,11 @@ public static partial class F
     {
         var y = Tensor.Empty(x.Shape);
         Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Max(p, 0f, r));
-        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v > 0f), x);
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            Elementwise.ReluBackward(g.Data, x.Data, sink, overwrite);
+        }, x);
     }
 
     /// <summary>clamp(x, −1, 1); gradient passes where −1 &lt; x &lt; 1.</summary>
@@ -149,7 +146,11 @@ public static partial class F
     {
         var y = Tensor.Empty(x.Shape);
         Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Clamp(p, -1f, 1f, r));
-        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v > -1f && v < 1f), x);
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            Elementwise.HardTanhBackward(g.Data, x.Data, sink, overwrite);
+        }, x);
     }
 
     /// <summary>
@@ -159,24 +160,23 @@ public static partial class F
     public static Tensor SignSte(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        var xd = x.Data; var yd = y.Data;
-        for (int i = 0; i < xd.Length; i++) yd[i] = xd[i] >= 0f ? 1f : -1f;
-        return Record(y, g => MaskedGrad(x, g.Data, x.Data, static v => v >= -1f && v <= 1f), x);
+        Elementwise.Sign(x.Data, y.Data);
+        return Record(y, g =>
+        {
+            var sink = GradBuffer.Sink(x, out bool overwrite);
+            Elementwise.SignSteBackward(g.Data, x.Data, sink, overwrite);
+        }, x);
     }
 
     /// <summary>x² elementwise.</summary>
     public static Tensor Square(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Multiply(x.Data, x.Data, y.Data);
+        Binary(x.Data, x.Data, y.Data, static (p, q, r) => TensorPrimitives.Multiply(p, q, r));
         return Record(y, g =>
         {
             var sink = GradBuffer.Sink(x, out bool overwrite);
-            for (int i = 0; i < sink.Length; i++)
-            {
-                float d = 2f * x.Data[i] * g.Data[i];
-                sink[i] = overwrite ? d : sink[i] + d;
-            }
+            Elementwise.ScaledProductBackward(g.Data, x.Data, 2f, sink, overwrite);
         }, x);
     }
 
@@ -184,15 +184,11 @@ public static partial class F
     public static Tensor Abs(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Abs(x.Data, y.Data);
+        Unary(x.Data, y.Data, static (p, r) => TensorPrimitives.Abs(p, r));
         return Record(y, g =>
         {
             var sink = GradBuffer.Sink(x, out bool overwrite);
-            for (int i = 0; i < sink.Length; i++)
-            {
-                float d = MathF.Sign(x.Data[i]) * g.Data[i];
-                sink[i] = overwrite ? d : sink[i] + d;
-            }
+            Elementwise.AbsBackward(g.Data, x.Data, sink, overwrite);
         }, x);
     }
 
@@ -215,40 +211,34 @@ public static partial class F
     static void FillGrad(Tensor x, float value)
     {
         var sink = GradBuffer.Sink(x, out bool overwrite);
-        if (overwrite) Array.Fill(sink, value);
-        else TensorPrimitives.Add(sink, value, sink);
+        if (overwrite) Chunked(sink.Length, (s, e) => sink.AsSpan(s, e - s).Fill(value));
+        else Chunked(sink.Length, (s, e) => TensorPrimitives.Add(sink.AsSpan(s, e - s), value, sink.AsSpan(s, e - s)));
     }
 
-    internal static void AccumulateScaled(Tensor x, ReadOnlySpan<float> g, float s)
+    internal static void AccumulateScaled(Tensor x, float[] g, float s)
     {
         var sink = GradBuffer.Sink(x, out bool overwrite);
-        if (overwrite) TensorPrimitives.Multiply(g, s, sink);
-        else TensorPrimitives.MultiplyAdd(g, s, sink, sink);
+        if (overwrite) Unary(g, sink, (p, r) => TensorPrimitives.Multiply(p, s, r));
+        else Binary(g, sink, sink, (p, q, r) => TensorPrimitives.MultiplyAdd(p, s, q, r));
     }
 
-    static void AccumulateProduct(Tensor x, ReadOnlySpan<float> g, ReadOnlySpan<float> other)
+    static void AccumulateProduct(Tensor x, float[] g, float[] other)
     {
         var sink = GradBuffer.Sink(x, out bool overwrite);
-        if (overwrite) TensorPrimitives.Multiply(g, other, sink);
-        else TensorPrimitives.MultiplyAdd(g, other, sink, sink);
-    }
-
-    static void MaskedGrad(Tensor x, float[] g, float[] reference, Func<float, bool> pass)
-    {
-        var sink = GradBuffer.Sink(x, out bool overwrite);
-        for (int i = 0; i < g.Length; i++)
-        {
-            float d = pass(reference[i]) ? g[i] : 0f;
-            sink[i] = overwrite ? d : sink[i] + d;
-        }
+        if (overwrite) Binary(g, other, sink, static (p, q, r) => TensorPrimitives.Multiply(p, q, r));
+        else Chunked(sink.Length, (s, e) =>
+            TensorPrimitives.MultiplyAdd(g.AsSpan(s, e - s), other.AsSpan(s, e - s), sink.AsSpan(s, e - s), sink.AsSpan(s, e - s)));
     }
 
     delegate void BinaryKernel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> r);
     delegate void UnaryKernel(ReadOnlySpan<float> a, Span<float> r);
 
     static void Binary(float[] a, float[] b, float[] r, BinaryKernel k) =>
-        ParallelRange.For(r.Length, ElementwiseChunk, (s, e) => k(a.AsSpan(s, e - s), b.AsSpan(s, e - s), r.AsSpan(s, e - s)));
+        Chunked(r.Length, (s, e) => k(a.AsSpan(s, e - s), b.AsSpan(s, e - s), r.AsSpan(s, e - s)));
 
     static void Unary(float[] a, float[] r, UnaryKernel k) =>
-        ParallelRange.For(r.Length, ElementwiseChunk, (s, e) => k(a.AsSpan(s, e - s), r.AsSpan(s, e - s)));
+        Chunked(r.Length, (s, e) => k(a.AsSpan(s, e - s), r.AsSpan(s, e - s)));
+
+    /// <summary>body over [0, count) in contiguous pieces on several threads when long (elementwise work only).</summary>
+    internal static void Chunked(int count, Action<int, int> body) => Elementwise.For(count, count, body);
 }

@@ -6,7 +6,7 @@ using Thermo.Tensors;
 namespace Thermo.Blocks;
 
 /// <summary>Differentiable operations specific to Ising-block surrogates.</summary>
-public static class BlockOps
+public static partial class BlockOps
 {
     /// <summary>
     /// Expected spin under a Gaussian field: E[tanh(Z)] for Z ~ N(μ, σ²) ≈ tanh(μ / √(1 + (π/2)σ²)) (the probit
@@ -17,37 +17,22 @@ public static class BlockOps
     public static Tensor GaussianTanh(Tensor mu, Tensor variance)
     {
         if (!mu.Shape.AsSpan().SequenceEqual(variance.Shape)) throw new ArgumentException($"GaussianTanh: shapes {mu.ShapeString} and {variance.ShapeString} differ");
-        const float c = MathF.PI / 2;
         var y = Tensor.Empty(mu.Shape);
         var r = Tensor.Empty(mu.Shape);
         var md = mu.Data; var vd = variance.Data; var yd = y.Data; var rd = r.Data;
-        ParallelRange.For(yd.Length, 1 << 14, (s, e) =>
-        {
-            for (int i = s; i < e; i++)
-            {
-                float ri = 1f / MathF.Sqrt(1f + c * MathF.Max(vd[i], 0f));
-                rd[i] = ri;
-                yd[i] = MathF.Tanh(md[i] * ri);
-            }
-        });
+        F.Chunked(yd.Length, (s, e) => GaussianTanhForward(md, vd, yd, rd, s, e));
         return F.Record(y, g =>
         {
             var gd = g.Data;
             if (mu.RequiresGrad)
             {
-                var dm = Tensor.Empty(mu.Shape).Data;
-                for (int i = 0; i < yd.Length; i++) dm[i] = gd[i] * (1 - yd[i] * yd[i]) * rd[i];
-                GradBuffer.Accumulate(mu, dm);
+                var sink = GradBuffer.Sink(mu, out bool overwrite);
+                F.Chunked(yd.Length, (s, e) => GaussianTanhMeanGrad(gd, yd, rd, sink, overwrite, s, e));
             }
             if (variance.RequiresGrad)
             {
-                var dv = Tensor.Empty(mu.Shape).Data;
-                for (int i = 0; i < yd.Length; i++)
-                {
-                    float ri = rd[i];
-                    dv[i] = vd[i] < 0 ? 0 : -gd[i] * (1 - yd[i] * yd[i]) * md[i] * c * ri * ri * ri / 2;
-                }
-                GradBuffer.Accumulate(variance, dv);
+                var sink = GradBuffer.Sink(variance, out bool overwrite);
+                F.Chunked(yd.Length, (s, e) => GaussianTanhVarianceGrad(gd, yd, rd, md, vd, sink, overwrite, s, e));
             }
         }, mu, variance);
     }
@@ -61,28 +46,27 @@ public static class BlockOps
     {
         if (effectiveSamples <= 0) throw new ArgumentException($"effective samples must be positive, got {effectiveSamples}");
         var eps = Tensor.Empty(m.Shape);
-        int padded = (m.Length + 3) & ~3;
-        if (padded == m.Length) Philox.FillNormal(seed, stream, 0, eps.Data);
-        else
-        {
-            var tmp = new float[padded];
-            Philox.FillNormal(seed, stream, 0, tmp);
-            tmp.AsSpan(0, m.Length).CopyTo(eps.Data);
-        }
         var y = Tensor.Empty(m.Shape);
         var md = m.Data; var ed = eps.Data; var yd = y.Data;
         float invG = 1f / effectiveSamples;
-        for (int i = 0; i < yd.Length; i++) yd[i] = md[i] + MathF.Sqrt(MathF.Max(0f, (1 - md[i] * md[i]) * invG)) * ed[i];
+        // Noise and output chunk by chunk while the chunk is in cache. Chunks start at multiples of 4, so element i is
+        // normal number i of (seed, stream) however the chunks are shared among threads.
+        int chunks = (md.Length + NoiseChunk - 1) / NoiseChunk;
+        void Draw(int c0, int c1)
+        {
+            for (int c = c0; c < c1; c++)
+            {
+                int s = c * NoiseChunk, e = Math.Min(md.Length, s + NoiseChunk);
+                Philox.FillNormal(seed, stream, (ulong)s, ed.AsSpan(s, e - s));
+                NoisyReadout(md, ed, yd, invG, s, e);
+            }
+        }
+        Elementwise.For(chunks, md.Length, Draw);
         return F.Record(y, g =>
         {
-            var d = Tensor.Empty(m.Shape).Data;
-            for (int i = 0; i < yd.Length; i++)
-            {
-                float sd = MathF.Sqrt(MathF.Max(0f, (1 - md[i] * md[i]) * invG));
-                float dsd = sd > 1e-6f ? -md[i] * invG / sd : 0f;
-                d[i] = g.Data[i] * (1 + ed[i] * dsd);
-            }
-            GradBuffer.Accumulate(m, d);
+            var gd = g.Data;
+            var sink = GradBuffer.Sink(m, out bool overwrite);
+            F.Chunked(md.Length, (s, e) => NoisyReadoutGrad(gd, md, ed, invG, sink, overwrite, s, e));
         }, m);
     }
 
@@ -90,13 +74,11 @@ public static class BlockOps
     public static Tensor SpinVariance(Tensor m)
     {
         var y = Tensor.Empty(m.Shape);
-        var md = m.Data; var yd = y.Data;
-        for (int i = 0; i < yd.Length; i++) yd[i] = 1f - md[i] * md[i];
+        Elementwise.OneMinusSquare(m.Data, y.Data);
         return F.Record(y, g =>
         {
-            var d = Tensor.Empty(m.Shape).Data;
-            for (int i = 0; i < d.Length; i++) d[i] = -2f * md[i] * g.Data[i];
-            GradBuffer.Accumulate(m, d);
+            var sink = GradBuffer.Sink(m, out bool overwrite);
+            Elementwise.ScaledProductBackward(g.Data, m.Data, -2f, sink, overwrite);
         }, m);
     }
 

@@ -1,4 +1,5 @@
 using Thermo.Autograd;
+using Thermo.Kernels;
 using Thermo.Nn;
 using Thermo.Randomness;
 using Thermo.Tensors;
@@ -70,14 +71,12 @@ public sealed class IsingBlockNet : Module, ITrainingObjective
         shape[1] = c * k;
         var s = Tensor.Empty(shape);
         var src = images.Data; var dst = s.Data;
-        for (int i = 0; i < n * c; i++)
-            for (int t = 0; t < k; t++)
-            {
-                float th = thresholds[t];
-                var from = src.AsSpan(i * plane, plane);
-                var to = dst.AsSpan((i * k + t) * plane, plane);
-                for (int p = 0; p < plane; p++) to[p] = from[p] > th ? 1f : -1f;
-            }
+        Elementwise.For(n * c * k, dst.Length, (r0, r1) =>
+        {
+            // Row r is threshold t = r mod k of image channel i = r / k.
+            for (int r = r0; r < r1; r++)
+                Elementwise.Threshold(src.AsSpan(r / k * plane, plane), thresholds[r % k], dst.AsSpan(r * plane, plane));
+        });
         return s;
     }
 

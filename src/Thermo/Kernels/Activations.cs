@@ -62,11 +62,27 @@ public static unsafe class Activations
         if (Vector512.IsHardwareAccelerated)
         {
             var one = Vector512<float>.One;
-            for (; i + 16 <= n; i += 16)
+            if (overwrite)
+                for (; i + 16 <= n; i += 16)
+                {
+                    var yi = Vector512.Load(y + i);
+                    Vector512.Store(Vector512.Load(g + i) * (one - yi * yi), sink + i);
+                }
+            else
+                for (; i + 16 <= n; i += 16)
+                {
+                    var yi = Vector512.Load(y + i);
+                    Vector512.Store(Vector512.Load(sink + i) + Vector512.Load(g + i) * (one - yi * yi), sink + i);
+                }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            for (; i + 8 <= n; i += 8)
             {
-                var yi = Vector512.Load(y + i);
-                var d = Vector512.Load(g + i) * (one - yi * yi);
-                Vector512.Store(overwrite ? d : d + Vector512.Load(sink + i), sink + i);
+                var yi = Vector256.Load(y + i);
+                var d = Vector256.Load(g + i) * (one - yi * yi);
+                Vector256.Store(overwrite ? d : Vector256.Load(sink + i) + d, sink + i);
             }
         }
         for (; i < n; i++)
@@ -77,7 +93,7 @@ public static unsafe class Activations
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<float> Tanh(Vector512<float> x)
+    internal static Vector512<float> Tanh(Vector512<float> x)
     {
         x = Vector512.Clamp(x, Vector512.Create(-Clamp), Vector512.Create(Clamp));
         var x2 = x * x;
@@ -94,7 +110,7 @@ public static unsafe class Activations
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Tanh(Vector256<float> x)
+    internal static Vector256<float> Tanh(Vector256<float> x)
     {
         x = Vector256.Clamp(x, Vector256.Create(-Clamp), Vector256.Create(Clamp));
         var x2 = x * x;
@@ -111,7 +127,7 @@ public static unsafe class Activations
     }
 
     /// <summary>The same rational approximation on one value (the vector tails use it, so all lanes agree).</summary>
-    static float Tanh(float x)
+    internal static float Tanh(float x)
     {
         x = Math.Clamp(x, -Clamp, Clamp);
         float x2 = x * x;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Thermo.Randomness;
 
@@ -88,40 +87,24 @@ public static class Philox
     /// <summary>
     /// Fills <paramref name="destination"/> with standard normals by Box–Muller: words (a, b) and (c, d) of
     /// block k give elements 4k..4k+3 as r·cos θ, r·sin θ with r = √(−2 ln u), θ = 2πv, u from the first word
-    /// of a pair on (0, 1], v from the second on [0, 1). <paramref name="offset"/> must be a multiple of 4.
-    /// Vectorised (16-lane Philox, SIMD log/sqrt/sin/cos); the scalar reference lives in the tests.
+    /// of a pair on (0, 1], v from the second on [0, 1) (<see cref="BoxMuller"/>). <paramref name="offset"/> must be
+    /// a multiple of 4. Vectorised (16-lane Philox and transform) on one thread: callers split long spans at
+    /// multiples of 4 (as <c>BlockOps.ReadoutNoise</c> does), which leaves every element the same. The
+    /// double-precision reference lives in the tests.
     /// </summary>
     public static void FillNormal(ulong seed, ulong stream, ulong offset, Span<float> destination)
     {
         if ((offset & 3) != 0) throw new ArgumentException("offset must be a multiple of 4", nameof(offset));
-        const int Chunk = 4096;
-        int n = destination.Length;
-        Span<uint> words = stackalloc uint[Chunk];
-        Span<float> u = stackalloc float[Chunk / 2];
-        Span<float> v = stackalloc float[Chunk / 2];
-        Span<float> sin = stackalloc float[Chunk / 2];
-        Span<float> cos = stackalloc float[Chunk / 2];
-        for (int start = 0; start < n; start += Chunk)
+        int i = PhiloxVector.IsAccelerated ? PhiloxVector.FillNormal(seed, stream, offset, destination) : 0;
+        for (int n = destination.Length; i < n; i += 4)
         {
-            int count = Math.Min(Chunk, n - start), padded = (count + 3) & ~3, pairs = padded / 2;
-            PhiloxVector.FillWords(seed, stream, offset + (ulong)start, words[..padded]);
-            for (int j = 0; j < pairs; j++)
-            {
-                u[j] = ToUniformOpenZero(words[2 * j]);
-                v[j] = ToUniform(words[2 * j + 1]) * (2f * MathF.PI);
-            }
-            var uu = u[..pairs]; var vv = v[..pairs];
-            TensorPrimitives.Log(uu, uu);
-            TensorPrimitives.Multiply(uu, -2f, uu);
-            TensorPrimitives.Sqrt(uu, uu);
-            TensorPrimitives.SinCos(vv, sin[..pairs], cos[..pairs]);
-            var dst = destination.Slice(start, count);
-            for (int j = 0; j < pairs; j++)
-            {
-                int i = 2 * j;
-                if (i < count) dst[i] = uu[j] * cos[j];
-                if (i + 1 < count) dst[i + 1] = uu[j] * sin[j];
-            }
+            var (a, b, c, d) = Block(seed, stream, (offset + (ulong)i) >> 2);
+            BoxMuller.Pair(a, b, out float z0, out float z1);
+            BoxMuller.Pair(c, d, out float z2, out float z3);
+            destination[i] = z0;
+            if (i + 1 < n) destination[i + 1] = z1;
+            if (i + 2 < n) destination[i + 2] = z2;
+            if (i + 3 < n) destination[i + 3] = z3;
         }
     }
 }

@@ -40,6 +40,48 @@ public class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(23)]
+    [InlineData(200_003)]
+    public void AdamW_equals_its_scalar_loop_bit_for_bit_with_any_thread_count(int n)
+    {
+        // The plain loop the vectorised update repeats lane by lane, over three steps with weight decay.
+        const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, decay = 0.1f;
+        var start = Thermo.Tests.Kernels.KernelAssert.Random(n, 1);
+        var grads = new[] { Thermo.Tests.Kernels.KernelAssert.Random(n, 2), Thermo.Tests.Kernels.KernelAssert.Random(n, 3), Thermo.Tests.Kernels.KernelAssert.Random(n, 4) };
+        grads[1][0] = 0f;
+        var p = (float[])start.Clone(); var m = new float[n]; var v = new float[n];
+        for (int t = 1; t <= grads.Length; t++)
+        {
+            var g = grads[t - 1];
+            float c1 = 1f / (1f - MathF.Pow(b1, t)), c2 = 1f / (1f - MathF.Pow(b2, t)), keep = 1f - lr * decay;
+            for (int i = 0; i < n; i++)
+            {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                p[i] = p[i] * keep - lr * c1 * m[i] / (MathF.Sqrt(v[i] * c2) + eps);
+            }
+        }
+        int saved = Thermo.Kernels.ParallelRange.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Thermo.Kernels.ParallelRange.Threads = threads;
+                var param = new Tensor((float[])start.Clone(), n) { RequiresGrad = true };
+                var opt = new AdamW([("p", param)], lr, b1, b2, eps, decay);
+                foreach (var g in grads)
+                {
+                    SetGrad(param, g);
+                    opt.Step();
+                }
+                Thermo.Tests.Kernels.ElementwiseTests.AssertBitwise(p, param.Data, $"parameters, {threads} thread(s)");
+            }
+        }
+        finally { Thermo.Kernels.ParallelRange.Threads = saved; }
+    }
+
     [Fact]
     public void Sgd_nesterov_matches_pytorch_formula()
     {
