@@ -195,14 +195,10 @@ public static unsafe class Conv2dKernel
                     for (int o = 0; o < g.OutChannels; o++)
                         db[o] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(dyt + (nint)o * columns, columns));
                 bool winograd = AlgorithmFor(g) == Conv2dAlgorithm.Winograd;
-                if (wantW && winograd)
-                {
-                    PanelPacking.Transpose(x, batch, g.InputSize, xt);
-                    WinogradConv2d.BackwardWeight(g, xt, dyt, dw);
-                }
+                if (wantW) PanelPacking.Transpose(x, batch, g.InputSize, xt);
+                if (wantW && winograd) WinogradConv2d.BackwardWeight(g, xt, dyt, dw);
                 else if (wantW)
                 {
-                    PanelPacking.Transpose(x, batch, g.InputSize, xt);
                     int threads = ThreadsFor(2.0 * coutG * depth * columns);
                     int tiles = (depth + K.NR - 1) / K.NR;
                     for (int grp = 0; grp < g.Groups; grp++)
