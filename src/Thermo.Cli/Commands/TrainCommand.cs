@@ -40,6 +40,7 @@ public static class TrainCommand
         var device = CommonOptions.Device();
         device.Description = "where training runs: cpu (the CPU engine), cuda (NVIDIA GPU through ILGPU), ilgpu-cpu (ILGPU's CPU accelerator, the test device), auto (cuda when present, else cpu); devices other than cpu train ising-blocks models only";
         var flip = new Option<bool?>("--flip") { Description = "augmentation: random horizontal flips, true/false (default: the preset's, else false)" };
+        var cutout = new Option<int?>("--cutout") { Description = "augmentation: black out an N×N square of each training image, centred on a random pixel and clipped at the border (Cutout; default: the preset's, else 0: none)" }.Within(0, 64);
         var cmd = new Command("train", """
             Train a network and write a checkpoint (safetensors + JSON metadata, written atomically).
 
@@ -57,7 +58,7 @@ public static class TrainCommand
             SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
             exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, weightDecay, ema, initFrom, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, dataDir, device, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, weightDecay, ema, initFrom, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, cutout, dataDir, device, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -108,7 +109,7 @@ public static class TrainCommand
                 WeightDecay = parse.GetValue(weightDecay), EmaDecay = parse.GetValue(ema), InitFrom = parse.GetValue(initFrom), Seed = parse.GetValue(seed), OutputDirectory = run?.Path ?? Path.GetFullPath(outDir),
                 Resume = resuming, CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
-                AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip),
+                AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip), AugmentCutout = parse.GetValue(cutout),
                 StopRequest = stop, DataParallel = world is null ? null : new DataParallel(world),
                 Device = DeviceNames.Parse(parse.GetValue(device)!),
             };

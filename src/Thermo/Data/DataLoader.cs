@@ -31,6 +31,8 @@ public sealed class DataLoader
         if (options.Prefetch < 0) throw new ArgumentException($"prefetch must be at least 0, got {options.Prefetch}", nameof(options));
         if (options.Augmentation.Padding < 0 || options.Augmentation.Padding > Math.Min(data.Height, data.Width))
             throw new ArgumentException($"crop padding must be in 0..{Math.Min(data.Height, data.Width)}, got {options.Augmentation.Padding}", nameof(options));
+        if (options.Augmentation.Cutout < 0 || options.Augmentation.Cutout > Math.Max(data.Height, data.Width))
+            throw new ArgumentException($"cutout size must be in 0..{Math.Max(data.Height, data.Width)}, got {options.Augmentation.Cutout}", nameof(options));
         if (options.BinarizeThreshold is { } t && !float.IsFinite(t)) throw new ArgumentException("binarisation threshold must be finite", nameof(options));
         options.Normalization.Validate(data.Channels);
         Data = data;
@@ -139,7 +141,8 @@ public sealed class DataLoader
             }
             return;
         }
-        var (x0, x1, x2, _) = Philox.Block(Options.Seed, Philox.Stream(AugmentStream, (ulong)epoch, (ulong)index), 0);
+        ulong stream = Philox.Stream(AugmentStream, (ulong)epoch, (ulong)index);
+        var (x0, x1, x2, _) = Philox.Block(Options.Seed, stream, 0);
         int pad = augmentation.Padding;
         uint choices = (uint)(2 * pad + 1);
         int oy = (int)(((ulong)x0 * choices) >> 32) - pad, ox = (int)(((ulong)x1 * choices) >> 32) - pad;
@@ -161,6 +164,22 @@ public sealed class DataLoader
                     row[x] = (uint)sx < (uint)w ? table[srcRow[sx]] : zero;
                 }
             }
+        }
+        if (augmentation.Cutout > 0) ApplyCutout(augmentation.Cutout, stream, destination);
+    }
+
+    /// <summary>Sets the cutout square (<see cref="Augmentation"/>) of one written image to each channel's black value.</summary>
+    void ApplyCutout(int size, ulong stream, Span<float> image)
+    {
+        int h = Data.Height, w = Data.Width, plane = h * w;
+        var (c0, c1, _, _) = Philox.Block(Options.Seed, stream, 1);
+        int cy = (int)(((ulong)c0 * (uint)h) >> 32), cx = (int)(((ulong)c1 * (uint)w) >> 32);
+        int y0 = Math.Max(0, cy - size / 2), y1 = Math.Min(h, cy - size / 2 + size);
+        int x0 = Math.Max(0, cx - size / 2), x1 = Math.Min(w, cx - size / 2 + size);
+        for (int c = 0; c < Data.Channels; c++)
+        {
+            float zero = lookup[c][0];
+            for (int y = y0; y < y1; y++) image.Slice(c * plane + y * w + x0, x1 - x0).Fill(zero);
         }
     }
 

@@ -11,8 +11,9 @@ namespace Thermo.Training;
 /// <param name="BatchSize">Mini-batch size.</param>
 /// <param name="AugmentPadding">Random-crop padding in pixels (0: none).</param>
 /// <param name="AugmentFlip">Random horizontal flips.</param>
+/// <param name="AugmentCutout">Side of the cutout square in pixels (0: none).</param>
 public sealed record Preset(string Name, string Description, string Dataset, string ModelJson, TrainOptions Options,
-    int BatchSize = 128, int AugmentPadding = 0, bool AugmentFlip = false)
+    int BatchSize = 128, int AugmentPadding = 0, bool AugmentFlip = false, int AugmentCutout = 0)
 {
     /// <summary>The parsed model definition.</summary>
     public ModelSpec Spec => ModelSpec.Parse(ModelJson, $"preset '{Name}'");

@@ -57,6 +57,8 @@ public sealed record TrainingRunOptions
     public int? AugmentPadding { get; init; }
     /// <summary>Random horizontal flips (null: the preset's, else off).</summary>
     public bool? AugmentFlip { get; init; }
+    /// <summary>Cutout augmentation: black out a random square of this side (null: the preset's, else 0: none).</summary>
+    public int? AugmentCutout { get; init; }
     /// <summary>Evaluate test accuracy after every epoch.</summary>
     public bool ValidateEachEpoch { get; init; } = true;
     /// <summary>When cancelled, training checkpoints after the current step and returns (see <see cref="Trainer.StopRequest"/>).</summary>
@@ -94,6 +96,7 @@ public static class TrainingRun
         string? initFrom = o.InitFrom is null ? null : Directory.Exists(o.InitFrom) ? Path.Combine(o.InitFrom, CheckpointName) : o.InitFrom;
         if (initFrom is not null && !File.Exists(initFrom)) throw new FileNotFoundException($"--init-from: no checkpoint at '{initFrom}'");
         if (o.AugmentPadding is < 0) throw new ArgumentException($"--pad-crop must be ≥ 0 (got {o.AugmentPadding})");
+        if (o.AugmentCutout is < 0) throw new ArgumentException($"--cutout must be ≥ 0 (got {o.AugmentCutout})");
         var preset = o.Preset is null ? null : Presets.Get(o.Preset);
         var spec = preset?.Spec ?? o.Start?.Spec ?? ModelSpec.Load(o.ModelPath!);
         string dataset = o.Dataset ?? preset?.Dataset ?? throw new ArgumentException("--dataset is required with --model");
@@ -151,7 +154,8 @@ public static class TrainingRun
         if (model is IsingBlockNet net) net.NoiseSeed = options.Seed;
         int batchSize = o.BatchSize ?? preset?.BatchSize ?? 128;
         if (batchSize < ranks) throw new ArgumentException($"--batch-size {batchSize} is smaller than the {ranks} processes sharing each batch");
-        var augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false);
+        var augmentation = new Augmentation(o.AugmentPadding ?? preset?.AugmentPadding ?? 0, o.AugmentFlip ?? preset?.AugmentFlip ?? false,
+            o.AugmentCutout ?? preset?.AugmentCutout ?? 0);
         var loader = new DataLoader(train, new DataLoaderOptions
         {
             BatchSize = batchSize,
@@ -180,6 +184,8 @@ public static class TrainingRun
                 ["--init-from"] = initFrom is null ? null : Provenance.FileSha256(initFrom),
             },
         };
+        // Recorded only when used, so that runs from before the option resume unchanged.
+        if (augmentation.Cutout > 0) trainer.RunSettings["--cutout"] = augmentation.Cutout;
         if (o.ValidateEachEpoch && writer)
             trainer.Validate = m => Evaluator.Run(m, test, normalization, EvalMode.Forward).Accuracy;
         if (o.Resume)

@@ -162,11 +162,58 @@ public class DataLoaderTests
         var data = Toy(20);
         float[] Example(int batchSize, int index)
         {
-            var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batchSize, Seed = 4, Shuffle = false, Augmentation = new Augmentation(2, true) });
+            var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batchSize, Seed = 4, Shuffle = false, Augmentation = new Augmentation(2, true, 3) });
             using var batch = loader.GetBatch(1, index / batchSize);
             return batch.Images.Data.AsSpan((index % batchSize) * data.ImageSize, data.ImageSize).ToArray();
         }
         for (int i = 0; i < 20; i++) Assert.Equal(Example(3, i), Example(7, i));
+    }
+
+    [Fact]
+    public void Cutout_blacks_out_one_square_clipped_at_the_border_in_every_channel_and_nothing_else()
+    {
+        // Pixels 1..255 (never black), so the black ones are exactly the cutout.
+        const int size = 3, h = 5, w = 6, count = 600;
+        var pixels = TestFiles.Bytes(count * 2 * h * w, 12).Select(b => (byte)Math.Max((int)b, 1)).ToArray();
+        var data = new LabeledImages("toy", "train", 2, h, w, pixels, new int[count], ["a"], []);
+        var plain = new DataLoader(data, new DataLoaderOptions { BatchSize = 100, Shuffle = false });
+        var cut = new DataLoader(data, new DataLoaderOptions { BatchSize = 100, Shuffle = false, Seed = 6, Augmentation = new Augmentation(0, false, size) });
+        var centres = new HashSet<(int, int)>();
+        for (int b = 0; b < plain.BatchesPerEpoch; b++)
+        {
+            using var p = plain.GetBatch(0, b);
+            using var c = cut.GetBatch(0, b);
+            for (int k = 0; k < p.Count; k++)
+            {
+                var black = new List<(int Y, int X)>();
+                for (int ch = 0; ch < 2; ch++)
+                {
+                    var cells = new List<(int, int)>();
+                    for (int y = 0; y < h; y++)
+                        for (int x = 0; x < w; x++)
+                        {
+                            int i = ((k * 2 + ch) * h + y) * w + x;
+                            if (c.Images.Data[i] == 0f) cells.Add((y, x));
+                            else Assert.Equal(p.Images.Data[i], c.Images.Data[i]);
+                        }
+                    if (ch == 0) black = cells;
+                    else Assert.Equal(black, cells);
+                }
+                // The black cells form the square around some centre (cy, cx), clipped at the border.
+                var match = Enumerable.Range(0, h).SelectMany(cy => Enumerable.Range(0, w).Select(cx => (cy, cx))).Where(centre =>
+                {
+                    var square = new List<(int, int)>();
+                    for (int y = centre.cy - size / 2; y < centre.cy - size / 2 + size; y++)
+                        for (int x = centre.cx - size / 2; x < centre.cx - size / 2 + size; x++)
+                            if (y >= 0 && y < h && x >= 0 && x < w) square.Add((y, x));
+                    return square.SequenceEqual(black);
+                }).ToList();
+                Assert.Single(match);
+                centres.Add(match[0]);
+            }
+        }
+        // 600 draws over 30 centres: every centre, including the corners whose squares are clipped to 2×2, appears.
+        Assert.Equal(h * w, centres.Count);
     }
 
     [Fact]
@@ -238,6 +285,8 @@ public class DataLoaderTests
         Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Normalization = new Normalization([0f, 0f], [1f, 1f]) }));
         Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Normalization = new Normalization([0f], [0f]) }));
         Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Augmentation = new Augmentation(9) }));
+        Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Augmentation = new Augmentation(0, false, -1) }));
+        Assert.Throws<ArgumentException>(() => new DataLoader(data, new DataLoaderOptions { Augmentation = new Augmentation(0, false, 7) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(data).Epoch(0, 99));
     }
 

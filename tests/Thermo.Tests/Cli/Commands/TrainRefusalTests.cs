@@ -138,6 +138,7 @@ public sealed class TrainRefusalTests : IDisposable
             (["--epochs", "7"], "--epochs was "),
             (["--train-limit", "32"], "training examples (--train-limit) was 64, now 32"),
             (["--pad-crop", "2"], "--pad-crop was 0, now 2"),
+            (["--cutout", "3"], "--cutout was not set, now 3"),
             (["--weight-decay", "0.01"], "weight decay was "),
             (["--init-from", run], "--init-from was not set, now \"sha256:"),
             (["--dataset", other], "the data differ"),
