@@ -71,6 +71,16 @@ internal static unsafe class WinogradConv2d
         public readonly int LaneGroups = (g.Batch + Lanes - 1) / Lanes;
         /// <summary>Column groups of 16: (tile, lane group), lane group innermost.</summary>
         public int Groups => Tiles * LaneGroups;
+
+        /// <summary>Column group gi: its first image n0 and its 4×4 output tile's top-left pixel (y0, x0).</summary>
+        public (int N0, int Y0, int X0) Group(int gi)
+        {
+            int tile = gi / LaneGroups, ty = tile / TilesX;
+            return ((gi - tile * LaneGroups) * Lanes, 4 * ty, 4 * (tile - ty * TilesX));
+        }
+
+        /// <summary>Whether group gi's 4×4 output tile lies inside the image and its 16 lanes inside the batch.</summary>
+        public bool Whole(int n0, int y0, int x0) => y0 + 4 <= Height && x0 + 4 <= Width && n0 + Lanes <= Batch;
     }
 
     static void Products(in Conv2dGeometry g, float* src, int cin, float* w, bool dataGradient, float* dst, int cout)
@@ -224,9 +234,8 @@ internal static unsafe class WinogradConv2d
     static void InputTransforms(in Layout l, float* src, int channels, int gi, float* output, nint cStride, nint xiStride,
         float* scratch, float* patch)
     {
-        int tile = gi / l.LaneGroups, n0 = (gi - tile * l.LaneGroups) * Lanes;
-        int ty = tile / l.TilesX, tx = tile - ty * l.TilesX;
-        int iy0 = 4 * ty - 1, ix0 = 4 * tx - 1, h = l.Height, w = l.Width, batch = l.Batch;
+        var (n0, y0, x0) = l.Group(gi);
+        int iy0 = y0 - 1, ix0 = x0 - 1, h = l.Height, w = l.Width, batch = l.Batch;
         bool inside = iy0 >= 0 && ix0 >= 0 && iy0 + Window <= h && ix0 + Window <= w && n0 + Lanes <= batch;
         nint plane = (nint)h * w * batch, rowStride = (nint)w * batch;
         float* s = src + ((nint)iy0 * w + ix0) * batch + n0;
@@ -301,10 +310,9 @@ internal static unsafe class WinogradConv2d
     static void OutputTransforms(in Layout l, float* m, nint xiStride, nint kStride, float* dst, int channels, int gi,
         float* scratch, float* patch)
     {
-        int tile = gi / l.LaneGroups, n0 = (gi - tile * l.LaneGroups) * Lanes;
-        int ty = tile / l.TilesX, tx = tile - ty * l.TilesX;
-        int y0 = 4 * ty, x0 = 4 * tx, h = l.Height, w = l.Width, batch = l.Batch;
-        bool inside = y0 + 4 <= h && x0 + 4 <= w && n0 + Lanes <= batch;
+        var (n0, y0, x0) = l.Group(gi);
+        int h = l.Height, w = l.Width, batch = l.Batch;
+        bool inside = l.Whole(n0, y0, x0);
         nint plane = (nint)h * w * batch, rowStride = (nint)w * batch;
         float* d = dst + ((nint)y0 * w + x0) * batch + n0;
         if (inside)
@@ -484,10 +492,9 @@ internal static unsafe class WinogradConv2d
     static void GradientTransforms(in Layout l, float* dyt, int channels, int gi, float* output, nint kStride, nint xiStride,
         float* scratch, float* patch)
     {
-        int tile = gi / l.LaneGroups, n0 = (gi - tile * l.LaneGroups) * Lanes;
-        int ty = tile / l.TilesX, tx = tile - ty * l.TilesX;
-        int y0 = 4 * ty, x0 = 4 * tx, h = l.Height, w = l.Width, batch = l.Batch;
-        bool inside = y0 + 4 <= h && x0 + 4 <= w && n0 + Lanes <= batch;
+        var (n0, y0, x0) = l.Group(gi);
+        int h = l.Height, w = l.Width, batch = l.Batch;
+        bool inside = l.Whole(n0, y0, x0);
         nint plane = (nint)h * w * batch, rowStride = (nint)w * batch;
         float* s = dyt + ((nint)y0 * w + x0) * batch + n0;
         if (inside)
