@@ -8,13 +8,31 @@ public static class TensorPool
 {
     static readonly Dictionary<int, Stack<float[]>> Free = new();
     static readonly Lock Gate = new();
-    static long pooledFloats;
+    static long pooledFloats, largestScopeFloats;
 
     /// <summary>
-    /// Upper bound on floats kept for reuse (default 2²⁸ floats = 1 GiB: one training step of the CIFAR-10 preset
-    /// at batch 128 fits); beyond it buffers go to the GC.
+    /// Floats the pool keeps room for whatever the scopes have needed (default 2²⁸ floats = 1 GiB). See
+    /// <see cref="CapacityFloats"/>.
     /// </summary>
-    public static long MaxPooledFloats { get; set; } = 1L << 28;
+    public static long BaseCapacityFloats { get; set; } = 1L << 28;
+
+    /// <summary>The most floats one <see cref="TensorScope"/> has returned at once since the last <see cref="Clear"/>.</summary>
+    public static long LargestScopeFloats
+    {
+        get { lock (Gate) return largestScopeFloats; }
+    }
+
+    /// <summary>
+    /// Upper bound on floats kept for reuse: max(<see cref="BaseCapacityFloats"/>, <see cref="LargestScopeFloats"/>);
+    /// beyond it returned buffers go to the GC. Growing with the largest scope means a loop of same-shaped steps
+    /// allocates nothing after its first step, however large the step (a fixed 1 GiB cap made every step of the
+    /// two-pass CIFAR-10 network allocate its overflow afresh: 35 000 page faults and a third more CPU time per step,
+    /// docs/benchmarks.md, "Memory"), while the pool never holds more than the base or one step's own buffers.
+    /// </summary>
+    public static long CapacityFloats
+    {
+        get { lock (Gate) return Math.Max(BaseCapacityFloats, largestScopeFloats); }
+    }
 
     /// <summary>Floats currently held for reuse.</summary>
     public static long PooledFloats
@@ -43,7 +61,7 @@ public static class TensorPool
         if (buffer.Length == 0) return;
         lock (Gate)
         {
-            if (pooledFloats + buffer.Length > MaxPooledFloats) return;
+            if (pooledFloats + buffer.Length > Math.Max(BaseCapacityFloats, largestScopeFloats)) return;
             if (!Free.TryGetValue(buffer.Length, out var stack)) Free[buffer.Length] = stack = new Stack<float[]>();
             stack.Push(buffer);
             pooledFloats += buffer.Length;
@@ -80,10 +98,25 @@ public static class TensorPool
         }
     }
 
-    /// <summary>Drops every pooled buffer (e.g. after evaluation at a different batch size) for the GC to reclaim.</summary>
+    /// <summary>
+    /// Returns the buffers a scope owned, after raising <see cref="LargestScopeFloats"/> to their total so that they
+    /// all fit.
+    /// </summary>
+    internal static void ReturnScope(List<float[]> owned)
+    {
+        long total = 0;
+        foreach (var b in owned) total += b.Length;
+        lock (Gate) largestScopeFloats = Math.Max(largestScopeFloats, total);
+        foreach (var b in owned) Return(b);
+    }
+
+    /// <summary>
+    /// Drops every pooled buffer (e.g. after evaluation at a different batch size) for the GC to reclaim, and forgets
+    /// the scope sizes seen so far (<see cref="LargestScopeFloats"/> restarts at 0).
+    /// </summary>
     public static void Clear()
     {
-        lock (Gate) { Free.Clear(); pooledFloats = 0; }
+        lock (Gate) { Free.Clear(); pooledFloats = 0; largestScopeFloats = 0; }
     }
 }
 
@@ -151,11 +184,8 @@ public sealed class TensorScope : IDisposable
         disposed = true;
         if (current != this) throw new InvalidOperationException("TensorScopes must be disposed in reverse order of creation");
         current = outer;
-        foreach (var b in owned)
-        {
-            liveFloats -= b.Length;
-            TensorPool.Return(b);
-        }
+        foreach (var b in owned) liveFloats -= b.Length;
+        TensorPool.ReturnScope(owned);
         owned.Clear();
     }
 }

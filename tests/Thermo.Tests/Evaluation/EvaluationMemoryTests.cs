@@ -134,4 +134,35 @@ public sealed class EvaluationMemoryTests
         long stepBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         Assert.True(stepBytes < pooledAfterStep * sizeof(float) / 4, $"a training step after evaluation allocated {stepBytes} bytes; its tensors take {pooledAfterStep * sizeof(float)}");
     }
+
+    [Fact]
+    public void A_step_larger_than_the_base_capacity_is_pooled_whole_so_the_next_step_reuses_every_buffer()
+    {
+        long baseCapacity = TensorPool.BaseCapacityFloats;
+        try
+        {
+            TensorPool.Clear();
+            TensorPool.BaseCapacityFloats = 1000;
+            float[][] Step()
+            {
+                using var scope = new TensorScope();
+                return [Tensor.Empty(300_001).Data, Tensor.Empty(200_003).Data, Tensor.Empty(7).Data];
+            }
+            var first = Step();
+            Assert.Equal(500_011, TensorPool.LargestScopeFloats);
+            Assert.Equal(500_011, TensorPool.PooledFloats);
+            var second = Step();
+            for (int i = 0; i < first.Length; i++) Assert.Same(first[i], second[i]);
+
+            // The capacity is still a bound: a buffer beyond what the largest scope returned goes to the GC.
+            TensorPool.Return(new float[600_000]);
+            Assert.Equal(500_011, TensorPool.PooledFloats);
+            Assert.Equal(500_011, TensorPool.CapacityFloats);
+        }
+        finally
+        {
+            TensorPool.BaseCapacityFloats = baseCapacity;
+            TensorPool.Clear();
+        }
+    }
 }
