@@ -36,24 +36,42 @@ public static partial class F
     }
 
     /// <summary>Adds a per-channel bias along dimension 1: y[n, c, ...] = x[n, c, ...] + b[c].</summary>
-    public static Tensor AddBias(Tensor x, Tensor bias)
+    public static Tensor AddBias(Tensor x, Tensor bias) => AddBias(x, bias, 1f);
+
+    /// <summary>
+    /// Adds a per-channel bias along dimension 1 and scales: y[n, c, ...] = s·(x[n, c, ...] + b[c]), which is
+    /// <c>Scale(AddBias(x, b), s)</c> in one pass, with the same result and gradients.
+    /// </summary>
+    public static Tensor AddBias(Tensor x, Tensor bias, float scale)
     {
         int channels = x.Shape[1];
         if (bias.Length != channels) throw new ArgumentException($"bias has {bias.Length} elements, input {x.ShapeString} has {channels} channels");
         int inner = x.Length / (x.Shape[0] * channels), outer = x.Shape[0];
         var y = Tensor.Empty(x.Shape);
         var xd = x.Data; var yd = y.Data; var bd = bias.Data;
-        int rows = outer * channels;
         void AddRows(int r0, int r1)
         {
             for (int r = r0; r < r1; r++)
-                TensorPrimitives.Add(xd.AsSpan(r * inner, inner), bd[r % channels], yd.AsSpan(r * inner, inner));
+                if (scale == 1f) TensorPrimitives.Add(xd.AsSpan(r * inner, inner), bd[r % channels], yd.AsSpan(r * inner, inner));
+                else Elementwise.AddThenScale(xd.AsSpan(r * inner, inner), bd[r % channels], scale, yd.AsSpan(r * inner, inner));
         }
-        Elementwise.For(rows, x.Length, AddRows);
+        Elementwise.For(outer * channels, x.Length, AddRows);
         return Record(y, g =>
         {
-            if (x.RequiresGrad) GradBuffer.Accumulate(x, g.Data);
-            if (bias.RequiresGrad) ReduceToChannels(bias, g.Data, outer, channels, inner);
+            if (scale == 1f)
+            {
+                if (x.RequiresGrad) GradBuffer.Accumulate(x, g.Data);
+                if (bias.RequiresGrad) ReduceToChannels(bias, g.Data, outer, channels, inner);
+                return;
+            }
+            // s·g goes straight into x's gradient when that is fresh, else into a scope-owned scratch tensor first.
+            bool overwrite = false;
+            float[]? xSink = x.RequiresGrad ? GradBuffer.Sink(x, out overwrite) : null;
+            bool intoSink = xSink is not null && overwrite;
+            var scaled = intoSink ? xSink! : Tensor.Empty(g.Shape).Data;
+            Unary(g.Data, scaled, (p, r) => TensorPrimitives.Multiply(p, scale, r));
+            if (xSink is not null && !intoSink) Elementwise.Accumulate(scaled, xSink, overwrite: false);
+            if (bias.RequiresGrad) ReduceToChannels(bias, scaled, outer, channels, inner);
         }, x, bias);
     }
 

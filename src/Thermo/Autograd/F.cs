@@ -76,6 +76,45 @@ public static partial class F
         }, a, b);
     }
 
+    /// <summary>a + s·b (same shape): <c>Add(a, Scale(b, s))</c> in one pass, with the same result and gradients.</summary>
+    public static Tensor AddScaled(Tensor a, Tensor b, float s)
+    {
+        SameShape(a, b, "AddScaled");
+        var y = Tensor.Empty(a.Shape);
+        Elementwise.AddScaled(a.Data, b.Data, s, y.Data);
+        return Record(y, g =>
+        {
+            if (a.RequiresGrad) GradBuffer.Accumulate(a, g.Data);
+            if (b.RequiresGrad) AccumulateScaled(b, g.Data, s);
+        }, a, b);
+    }
+
+    /// <summary>
+    /// mean((a − b)²) (scalar, same shapes): <c>Mean(Square(Sub(a, b)))</c> without its two intermediate tensors, with the
+    /// same result and gradients.
+    /// </summary>
+    public static Tensor MeanSquaredDifference(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "MeanSquaredDifference");
+        float mean = 0;
+        if (a.Length > 0)
+        {
+            // Scope-owned, like every step tensor, so that the pool's capacity counts it (TensorPool.CapacityFloats).
+            var squares = Tensor.Empty(a.Shape).Data;
+            Elementwise.SquaredDifference(a.Data, b.Data, squares);
+            mean = TensorPrimitives.Sum(squares) / a.Length;
+        }
+        return Record(Tensor.Scalar(mean), g =>
+        {
+            float gOverN = g.Data[0] / a.Length;
+            Span<float> sinkA = default, sinkB = default;
+            bool overwriteA = false, overwriteB = false;
+            if (a.RequiresGrad) sinkA = GradBuffer.Sink(a, out overwriteA);
+            if (b.RequiresGrad) sinkB = GradBuffer.Sink(b, out overwriteB);
+            Elementwise.SquaredDifferenceBackward(a.Data, b.Data, gOverN, sinkA, overwriteA, sinkB, overwriteB);
+        }, a, b);
+    }
+
     /// <summary>a ⊙ b (same shape).</summary>
     public static Tensor Mul(Tensor a, Tensor b)
     {

@@ -95,11 +95,11 @@ public sealed class IsingBlock : Module
         for (int it = 0; it < iterations; it++)
         {
             using var stage = InferenceStage.Begin();
-            var u = mo is null ? a : F.Add(a, F.Scale(Output.Transpose(mo), Delta));
+            var u = mo is null ? a : F.AddScaled(a, Output.Transpose(mo), Delta);
             var mh = F.Tanh(u);
-            if (mhPrev is not null) residual = F.Mean(F.Square(F.Sub(mh, mhPrev)));
+            if (mhPrev is not null) residual = F.MeanSquaredDifference(mh, mhPrev);
             mhPrev = mh;
-            var mu = F.Scale(F.AddBias(Output.Apply(mh), OutputBias), Delta);
+            var mu = F.AddBias(Output.Apply(mh), OutputBias, Delta);
             // The first of several passes is only an initial guess for the feedback, so plain mean field is
             // enough there and saves a convolution with squared weights; later passes need the variance, or
             // the feedback they return is too strong (checked against exact enumeration in the tests).

@@ -31,6 +31,9 @@ public static unsafe class Elementwise
     /// <summary>y = x &gt; t ? +1 : −1 (one threshold of a thermometer code).</summary>
     public static void Threshold(ReadOnlySpan<float> x, float threshold, Span<float> y) => Map(new ThresholdOp(threshold), x, y);
 
+    /// <summary>y = (x + b)·s (the sum rounded, then the product, as an add followed by a scale).</summary>
+    public static void AddThenScale(ReadOnlySpan<float> x, float b, float s, Span<float> y) => Map(new AddThenScaleOp(b, s), x, y);
+
     /// <summary>y = 1 − x·x.</summary>
     public static void OneMinusSquare(ReadOnlySpan<float> x, Span<float> y) => Map(new OneMinusSquareOp(), x, y);
 
@@ -57,6 +60,56 @@ public static unsafe class Elementwise
     /// <summary>Backward of the logistic σ from its output: d = (g·y)·(1 − y).</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> sink, bool overwrite) =>
         Backward(new SigmoidOp(), g, y, sink, overwrite);
+
+    /// <summary>y = a + s·b (the product rounded, then the sum, as a scale followed by an add).</summary>
+    public static void AddScaled(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float s, Span<float> y) =>
+        Backward(new AddScaledOp(s), a, b, y, overwrite: true);
+
+    /// <summary>y = (a − b)·(a − b).</summary>
+    public static void SquaredDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) =>
+        Backward(new SquaredDifferenceOp(), a, b, y, overwrite: true);
+
+    /// <summary>
+    /// Backward of mean((a − b)²) with g/n = <paramref name="gOverN"/>: d = (2·(a − b))·gOverN, added to (or written
+    /// into, when its overwrite flag is set) <paramref name="sinkA"/> and subtracted from (or its negation written into)
+    /// <paramref name="sinkB"/>, in one pass. Either sink may be empty (no gradient wanted).
+    /// </summary>
+    public static void SquaredDifferenceBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float gOverN,
+        Span<float> sinkA, bool overwriteA, Span<float> sinkB, bool overwriteB)
+    {
+        bool wantA = !sinkA.IsEmpty, wantB = !sinkB.IsEmpty;
+        if (b.Length != a.Length || (wantA && sinkA.Length != a.Length) || (wantB && sinkB.Length != a.Length))
+            throw new ArgumentException($"squared-difference backward: lengths {a.Length}, {b.Length}, {sinkA.Length}, {sinkB.Length} differ");
+        fixed (float* pa = a, pb = b, psa = sinkA, psb = sinkB)
+        {
+            nint sa = (nint)pa, sb = (nint)pb, ssa = wantA ? (nint)psa : 0, ssb = wantB ? (nint)psb : 0;
+            For(a.Length, a.Length, (s, e) => SquaredDifferenceBackwardRange((float*)sa + s, (float*)sb + s, gOverN,
+                ssa == 0 ? null : (float*)ssa + s, overwriteA, ssb == 0 ? null : (float*)ssb + s, overwriteB, e - s));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void SquaredDifferenceBackwardRange(float* a, float* b, float gOverN, float* sinkA, bool overwriteA,
+        float* sinkB, bool overwriteB, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var two = Vector256.Create(2f); var gv = Vector256.Create(gOverN);
+            for (; i + 8 <= n; i += 8)
+            {
+                var d = two * (Vector256.Load(a + i) - Vector256.Load(b + i)) * gv;
+                if (sinkA != null) Vector256.Store(overwriteA ? d : Vector256.Load(sinkA + i) + d, sinkA + i);
+                if (sinkB != null) Vector256.Store(overwriteB ? -d : Vector256.Load(sinkB + i) - d, sinkB + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float d = 2f * (a[i] - b[i]) * gOverN;
+            if (sinkA != null) sinkA[i] = overwriteA ? d : sinkA[i] + d;
+            if (sinkB != null) sinkB[i] = overwriteB ? -d : sinkB[i] - d;
+        }
+    }
 
     /// <summary>sink = contribution when <paramref name="overwrite"/>, else sink + contribution.</summary>
     public static void Accumulate(ReadOnlySpan<float> contribution, Span<float> sink, bool overwrite) =>
@@ -164,6 +217,13 @@ public static unsafe class Elementwise
             Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(t)), Vector256<float>.One, Vector256.Create(-1f));
     }
 
+    readonly struct AddThenScaleOp(float b, float s) : IMapOp
+    {
+        public float Apply(float x) => (x + b) * s;
+        public Vector512<float> Apply(Vector512<float> x) => (x + Vector512.Create(b)) * Vector512.Create(s);
+        public Vector256<float> Apply(Vector256<float> x) => (x + Vector256.Create(b)) * Vector256.Create(s);
+    }
+
     readonly struct OneMinusSquareOp : IMapOp
     {
         public float Apply(float x) => 1f - x * x;
@@ -223,6 +283,18 @@ public static unsafe class Elementwise
     {
         public float Apply(float g, float y) => g * y * (1f - y);
         public Vector256<float> Apply(Vector256<float> g, Vector256<float> y) => g * y * (Vector256<float>.One - y);
+    }
+
+    readonly struct AddScaledOp(float s) : IGradOp
+    {
+        public float Apply(float a, float b) => a + s * b;
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a + Vector256.Create(s) * b;
+    }
+
+    readonly struct SquaredDifferenceOp : IGradOp
+    {
+        public float Apply(float a, float b) => (a - b) * (a - b);
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => (a - b) * (a - b);
     }
 
     readonly struct IdentityOp : IGradOp
