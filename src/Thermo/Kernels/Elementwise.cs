@@ -8,6 +8,7 @@ namespace Thermo.Kernels;
 /// exactly the scalar expression in its summary (the same operations in the same order, no fused multiply–add), so
 /// it is bit-identical to a plain loop; long spans are split across threads, which cannot change an elementwise
 /// result. Backward passes write d into <c>sink</c> when <c>overwrite</c> (a fresh gradient buffer), else add it.
+/// Two-input passes, forward or backward, share one driver (<c>Zip</c>: sink = op(g, x), or sink += op(g, x)).
 /// </summary>
 public static unsafe class Elementwise
 {
@@ -39,35 +40,35 @@ public static unsafe class Elementwise
 
     /// <summary>Backward of relu: d = x &gt; 0 ? g : 0.</summary>
     public static void ReluBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) =>
-        Backward(new PassOp<AbovePositive>(), g, x, sink, overwrite);
+        Zip(new PassOp<AbovePositive>(), g, x, sink, overwrite);
 
     /// <summary>Backward of clamp(x, −1, 1): d = −1 &lt; x &lt; 1 ? g : 0.</summary>
     public static void HardTanhBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) =>
-        Backward(new PassOp<InsideOpenUnit>(), g, x, sink, overwrite);
+        Zip(new PassOp<InsideOpenUnit>(), g, x, sink, overwrite);
 
     /// <summary>Straight-through backward of sign: d = −1 ≤ x ≤ 1 ? g : 0.</summary>
     public static void SignSteBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) =>
-        Backward(new PassOp<InsideClosedUnit>(), g, x, sink, overwrite);
+        Zip(new PassOp<InsideClosedUnit>(), g, x, sink, overwrite);
 
     /// <summary>Backward of |x|: d = sign(x)·g with sign(±0) = 0 (NaN propagates).</summary>
     public static void AbsBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) =>
-        Backward(new SignTimesOp(), g, x, sink, overwrite);
+        Zip(new SignTimesOp(), g, x, sink, overwrite);
 
     /// <summary>d = (factor·x)·g: the backward of x² (factor 2) and of 1 − x² (factor −2).</summary>
     public static void ScaledProductBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, float factor, Span<float> sink, bool overwrite) =>
-        Backward(new ScaledProductOp(factor), g, x, sink, overwrite);
+        Zip(new ScaledProductOp(factor), g, x, sink, overwrite);
 
     /// <summary>Backward of the logistic σ from its output: d = (g·y)·(1 − y).</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> sink, bool overwrite) =>
-        Backward(new SigmoidOp(), g, y, sink, overwrite);
+        Zip(new SigmoidOp(), g, y, sink, overwrite);
 
     /// <summary>y = a + s·b (the product rounded, then the sum, as a scale followed by an add).</summary>
     public static void AddScaled(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float s, Span<float> y) =>
-        Backward(new AddScaledOp(s), a, b, y, overwrite: true);
+        Zip(new AddScaledOp(s), a, b, y, overwrite: true);
 
     /// <summary>y = (a − b)·(a − b).</summary>
     public static void SquaredDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) =>
-        Backward(new SquaredDifferenceOp(), a, b, y, overwrite: true);
+        Zip(new SquaredDifferenceOp(), a, b, y, overwrite: true);
 
     /// <summary>
     /// Backward of mean((a − b)²) with g/n = <paramref name="gOverN"/>: d = (2·(a − b))·gOverN, added to (or written
@@ -113,7 +114,7 @@ public static unsafe class Elementwise
 
     /// <summary>sink = contribution when <paramref name="overwrite"/>, else sink + contribution.</summary>
     public static void Accumulate(ReadOnlySpan<float> contribution, Span<float> sink, bool overwrite) =>
-        Backward(new IdentityOp(), contribution, contribution, sink, overwrite);
+        Zip(new IdentityOp(), contribution, contribution, sink, overwrite);
 
     // ---- drivers ----
 
@@ -134,22 +135,22 @@ public static unsafe class Elementwise
         KernelParallel.For(n, KernelParallel.Pieces(4), (s, e) => MapRange(op, (float*)sx + s, (float*)sy + s, e - s));
     }
 
-    static void Backward<T>(T op, ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) where T : struct, IGradOp
+    static void Zip<T>(T op, ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> sink, bool overwrite) where T : struct, IZipOp
     {
         if (g.Length != x.Length || sink.Length != g.Length)
             throw new ArgumentException($"elementwise backward: lengths {g.Length} (gradient), {x.Length} (input), {sink.Length} (sink) differ");
         fixed (float* pg = g, px = x, ps = sink)
         {
-            if (g.Length < 2 * ChunkPerThread) BackwardRange(op, pg, px, ps, g.Length, overwrite);
-            else BackwardThreaded(op, pg, px, ps, g.Length, overwrite);
+            if (g.Length < 2 * ChunkPerThread) ZipRange(op, pg, px, ps, g.Length, overwrite);
+            else ZipThreaded(op, pg, px, ps, g.Length, overwrite);
         }
     }
 
-    static void BackwardThreaded<T>(T op, float* g, float* x, float* sink, int n, bool overwrite) where T : struct, IGradOp
+    static void ZipThreaded<T>(T op, float* g, float* x, float* sink, int n, bool overwrite) where T : struct, IZipOp
     {
         nint sg = (nint)g, sx = (nint)x, ss = (nint)sink;
         KernelParallel.For(n, KernelParallel.Pieces(4), (s, e) =>
-            BackwardRange(op, (float*)sg + s, (float*)sx + s, (float*)ss + s, e - s, overwrite));
+            ZipRange(op, (float*)sg + s, (float*)sx + s, (float*)ss + s, e - s, overwrite));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -166,7 +167,7 @@ public static unsafe class Elementwise
     // 256-bit lanes even where 512-bit ones exist: with two or three streams in and one out, 512-bit loads of arrays
     // that are only 16-byte aligned all straddle cache lines, and these passes measured 10–25 % slower that way.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void BackwardRange<T>(T op, float* g, float* x, float* sink, int n, bool overwrite) where T : struct, IGradOp
+    static void ZipRange<T>(T op, float* g, float* x, float* sink, int n, bool overwrite) where T : struct, IZipOp
     {
         int i = 0;
         if (overwrite)
@@ -193,7 +194,7 @@ public static unsafe class Elementwise
         Vector256<float> Apply(Vector256<float> x);
     }
 
-    interface IGradOp
+    interface IZipOp
     {
         float Apply(float g, float x);
         Vector256<float> Apply(Vector256<float> g, Vector256<float> x);
@@ -258,13 +259,13 @@ public static unsafe class Elementwise
     }
 
     /// <summary>d = x in the window ? g : 0 (the mask's all-zero lanes give +0, as the scalar 0f).</summary>
-    readonly struct PassOp<TWindow> : IGradOp where TWindow : struct, IWindow
+    readonly struct PassOp<TWindow> : IZipOp where TWindow : struct, IWindow
     {
         public float Apply(float g, float x) => TWindow.Contains(x) ? g : 0f;
         public Vector256<float> Apply(Vector256<float> g, Vector256<float> x) => g & TWindow.Contains(x);
     }
 
-    readonly struct SignTimesOp : IGradOp
+    readonly struct SignTimesOp : IZipOp
     {
         // x − x is +0 for ±0 and NaN for NaN: sign(±0) = 0, and NaN propagates where MathF.Sign would throw.
         public float Apply(float g, float x) => (x > 0f ? 1f : x < 0f ? -1f : x - x) * g;
@@ -273,31 +274,31 @@ public static unsafe class Elementwise
                 Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(-1f), x - x)) * g;
     }
 
-    readonly struct ScaledProductOp(float factor) : IGradOp
+    readonly struct ScaledProductOp(float factor) : IZipOp
     {
         public float Apply(float g, float x) => factor * x * g;
         public Vector256<float> Apply(Vector256<float> g, Vector256<float> x) => Vector256.Create(factor) * x * g;
     }
 
-    readonly struct SigmoidOp : IGradOp
+    readonly struct SigmoidOp : IZipOp
     {
         public float Apply(float g, float y) => g * y * (1f - y);
         public Vector256<float> Apply(Vector256<float> g, Vector256<float> y) => g * y * (Vector256<float>.One - y);
     }
 
-    readonly struct AddScaledOp(float s) : IGradOp
+    readonly struct AddScaledOp(float s) : IZipOp
     {
         public float Apply(float a, float b) => a + s * b;
         public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a + Vector256.Create(s) * b;
     }
 
-    readonly struct SquaredDifferenceOp : IGradOp
+    readonly struct SquaredDifferenceOp : IZipOp
     {
         public float Apply(float a, float b) => (a - b) * (a - b);
         public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => (a - b) * (a - b);
     }
 
-    readonly struct IdentityOp : IGradOp
+    readonly struct IdentityOp : IZipOp
     {
         public float Apply(float g, float x) => g;
         public Vector256<float> Apply(Vector256<float> g, Vector256<float> x) => g;
