@@ -33,6 +33,10 @@ public static class TrainCommand
         var maxSteps = new Option<long?>("--max-steps") { Description = "stop (with a checkpoint) after N steps in this process" }.Within(1L, long.MaxValue);
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training examples" }.Within(1, int.MaxValue);
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test examples" }.Within(1, int.MaxValue);
+        var testEvery = new Option<int?>("--test-every")
+        {
+            Description = "measure test accuracy every N epochs and after the last (default 1: every epoch); it changes no weights, so --resume accepts another value",
+        }.Within(1, int.MaxValue);
         var dataDir = CommonOptions.DataDir();
         var quiet = new Option<bool>("--quiet") { Description = "no progress output" };
         var json = CommonOptions.Json();
@@ -58,7 +62,7 @@ public static class TrainCommand
             SIGTERM (Slurm's preemption and time-limit signal) stops after the current step with a checkpoint and
             exit code 75; --auto-resume continues from it bit for bit (docs/cluster.md).
             """)
-        { preset, model, dataset, epochs, batch, lr, weightDecay, ema, initFrom, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, padCrop, flip, cutout, dataDir, device, quiet, json };
+        { preset, model, dataset, epochs, batch, lr, weightDecay, ema, initFrom, seed, output, resume, autoResume, force, distributed, every, maxSteps, trainLimit, testLimit, testEvery, padCrop, flip, cutout, dataDir, device, quiet, json };
         cmd.WithAction(parse =>
         {
             string? p = parse.GetValue(preset), m = parse.GetValue(model);
@@ -108,7 +112,7 @@ public static class TrainCommand
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WeightDecay = parse.GetValue(weightDecay), EmaDecay = parse.GetValue(ema), InitFrom = parse.GetValue(initFrom), Seed = parse.GetValue(seed), OutputDirectory = run?.Path ?? Path.GetFullPath(outDir),
                 Resume = resuming, CheckpointEverySteps = parse.GetValue(every) ?? 0, MaxStepsThisRun = parse.GetValue(maxSteps) ?? 0,
-                TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
+                TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit), TestEvery = parse.GetValue(testEvery),
                 AugmentPadding = parse.GetValue(padCrop), AugmentFlip = parse.GetValue(flip), AugmentCutout = parse.GetValue(cutout),
                 StopRequest = stop, DataParallel = world is null ? null : new DataParallel(world),
                 Device = DeviceNames.Parse(parse.GetValue(device)!),

@@ -41,6 +41,11 @@ public sealed record TrainOptions
     public string? CheckpointPath { get; init; }
     /// <summary>Also checkpoint every this many optimiser steps (0: only at epoch ends).</summary>
     public int CheckpointEverySteps { get; init; }
+    /// <summary>
+    /// Measure test accuracy (the trainer's <c>Validate</c>) after every this many epochs and after the last one (1: every
+    /// epoch). It changes no weights, so a resumed run may use another value.
+    /// </summary>
+    public int TestEvery { get; init; } = 1;
     /// <summary>Stop after this many optimiser steps in this process (testing crash/resume); 0 = no limit.</summary>
     public long MaxStepsThisRun { get; init; }
 }

@@ -247,18 +247,19 @@ public sealed class Trainer
             }
             State = State with { Epoch = epoch + 1, BatchInEpoch = 0 };
             bool averaged = options.EmaDecay != 0, last = epoch + 1 == options.Epochs;
+            bool test = Validate is not null && (last || (epoch + 1) % Math.Max(1, options.TestEvery) == 0);
             // Validation measures the averaged weights; after the last epoch they become the model (and its checkpoint).
-            if (averaged) { if (last) optimizer.ApplyEma(); else optimizer.SwapEma(); }
+            if (averaged) { if (last) optimizer.ApplyEma(); else if (test) optimizer.SwapEma(); }
             double? val = null;
-            if (Validate is not null)
+            if (test)
             {
                 engine?.Pull();
                 model.Eval();
-                val = Validate(model);
+                val = Validate!(model);
                 if (State.BestMetric is null || val > State.BestMetric)
                     State = State with { BestMetric = val, BestMetricName = "val_accuracy", BestEpoch = epoch };
             }
-            if (averaged && !last) optimizer.SwapEma();
+            if (averaged && !last && test) optimizer.SwapEma();
             SaveCheckpoint();
             Progress?.Invoke(new TrainProgress(epoch, options.Epochs, train.BatchesPerEpoch, train.BatchesPerEpoch, State.Step, emaLoss,
                 optimizer.LearningRate, imagesSinceClock / Math.Max(1e-9, clock.Elapsed.TotalSeconds), metrics, val));

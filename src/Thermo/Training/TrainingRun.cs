@@ -59,8 +59,10 @@ public sealed record TrainingRunOptions
     public bool? AugmentFlip { get; init; }
     /// <summary>Cutout augmentation: black out a random square of this side (null: the preset's, else 0: none).</summary>
     public int? AugmentCutout { get; init; }
-    /// <summary>Evaluate test accuracy after every epoch.</summary>
+    /// <summary>Evaluate test accuracy at epoch ends (every <see cref="TestEvery"/> epochs and after the last).</summary>
     public bool ValidateEachEpoch { get; init; } = true;
+    /// <summary>Epochs between test evaluations (<see cref="TrainOptions.TestEvery"/>; null: 1, every epoch).</summary>
+    public int? TestEvery { get; init; }
     /// <summary>When cancelled, training checkpoints after the current step and returns (see <see cref="Trainer.StopRequest"/>).</summary>
     public CancellationToken StopRequest { get; init; }
     /// <summary>
@@ -143,6 +145,7 @@ public static class TrainingRun
             CheckpointPath = writer ? checkpoint : null,
             CheckpointEverySteps = o.CheckpointEverySteps,
             MaxStepsThisRun = o.MaxStepsThisRun,
+            TestEvery = o.TestEvery ?? baseOptions.TestEvery,
         };
         // A resumed run takes its weights from its own checkpoint below; its start is only compared, by SHA-256.
         if (initFrom is not null && !o.Resume)

@@ -92,7 +92,7 @@ public sealed class HostileOptionSweepTests : IDisposable
             ["data list"] = (["--data-dir", cache], none),
             ["train"] = (["--model", dir.File("missing.json"), .. data, "--out", "OUT"],
                 [Int("--epochs"), Int("--batch-size"), Float("--lr", "2147483647"), Float("--weight-decay", "0"), Float("--ema", "0"), Int("--seed", "0", "2147483647"), Int("--checkpoint-every", "2147483647"),
-                 Int("--max-steps", "2147483647"), Int("--train-limit", "2147483647"), Int("--test-limit", "2147483647"), Int("--pad-crop", "0"), Int("--cutout", "0")]),
+                 Int("--max-steps", "2147483647"), Int("--train-limit", "2147483647"), Int("--test-limit", "2147483647"), Int("--test-every", "2147483647"), Int("--pad-crop", "0"), Int("--cutout", "0")]),
             ["eval"] = ([.. blockData, "--mode", "gibbs", "--samples", "2", "--burn-in", "1", "--limit", "3"],
                 [List("--samples"), Int("--burn-in", "0"), Int("--chains"), Int("--seed", "0", "2147483647"), Int("--limit", "2147483647")]),
             ["quantize"] = (["--model", blocks, "--out", "OUT"],

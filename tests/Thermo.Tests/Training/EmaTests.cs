@@ -112,4 +112,32 @@ public sealed class EmaTests : IDisposable
         Assert.Contains("--ema", device.Message);
         Assert.Throws<ArgumentException>(() => Train(dir.File("bad"), data, 1f));
     }
+
+    [Fact]
+    public void Testing_every_other_epoch_measures_only_those_and_the_last_and_changes_no_weights()
+    {
+        string data = SyntheticDigits.Write(dir.File("data"), train: 64, test: 16);
+        List<int> Run(string output, int? every)
+        {
+            var tested = new List<int>();
+            TrainingRun.Execute(new TrainingRunOptions
+            {
+                Preset = "mnist-digital", Dataset = data, OutputDirectory = output, Seed = 5, BatchSize = 16, Epochs = 3,
+                TrainLimit = 64, TestLimit = 16, EmaDecay = 0.9f, TestEvery = every,
+            }, p => { if (p.ValidationAccuracy is not null) tested.Add(p.Epoch + 1); });
+            return tested;
+        }
+        Assert.Equal([1, 2, 3], Run(dir.File("every"), null));
+        Assert.Equal([2, 3], Run(dir.File("second"), 2));
+        Assert.Equal([3], Run(dir.File("last"), 5));
+
+        // The average is swapped in only around a test; the weights, averages and moments end bit-identical.
+        var every = Checkpoint.Load(Path.Combine(dir.File("every"), TrainingRun.CheckpointName));
+        foreach (var run in new[] { "second", "last" })
+        {
+            var other = Checkpoint.Load(Path.Combine(dir.File(run), TrainingRun.CheckpointName));
+            foreach (var (name, t) in every.Model) Assert.True(t.Data.AsSpan().SequenceEqual(other.Model[name].Data), $"{run}: {name} differs");
+            foreach (var (name, t) in every.Optimizer) Assert.True(t.Data.AsSpan().SequenceEqual(other.Optimizer[name].Data), $"{run}: optimiser state {name} differs");
+        }
+    }
 }

@@ -151,9 +151,11 @@ public sealed class TrainRefusalTests : IDisposable
             Assert.DoesNotContain("; ;", line);
         }
 
-        // --test-limit only changes what is reported, not the weights: allowed.
+        // --test-limit and --test-every only change what is reported, not the weights: allowed.
         var same = Resume("--test-limit", "8");
         Assert.True(same.Item1 == 0, same.Item3);
+        var sparser = Resume("--test-every", "3");
+        Assert.True(sparser.Item1 == 0, sparser.Item3);
     }
 
     [Fact]
