@@ -42,14 +42,28 @@ public sealed class ProgressView
         }
         var last = DateTime.MinValue;
         var writer = json ? Console.Error : Console.Out;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long? firstStep = null;
         return work(p =>
         {
+            // The first event's step is the start of this process's share (a resumed run starts past 0).
+            firstStep ??= p.Step;
             bool epochEnd = p.ValidationAccuracy is not null || p.Batch == p.BatchesPerEpoch;
             if (!epochEnd && DateTime.UtcNow - last < PlainInterval) return;
             last = DateTime.UtcNow;
             string metrics = string.Join(" ", p.Metrics.Select(kv => $"{kv.Key} {kv.Value:G4}"));
-            writer.WriteLine($"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch} step {p.Step} loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F0} img/s {metrics}"
+            long left = (long)p.Epochs * p.BatchesPerEpoch - ((long)p.Epoch * p.BatchesPerEpoch + p.Batch);
+            double done = p.Step - firstStep.Value, seconds = clock.Elapsed.TotalSeconds;
+            string eta = done > 0 && left > 0 ? $" eta {Duration(left * seconds / done)}" : "";
+            writer.WriteLine($"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch} step {p.Step} loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F0} img/s{eta} {metrics}"
                 + (p.ValidationAccuracy is double v ? $" test_accuracy {v * 100:F2}%" : ""));
         });
+    }
+
+    /// <summary>A duration as the progress lines show it: 42s, 4m10s, 2h13m.</summary>
+    public static string Duration(double seconds)
+    {
+        long s = (long)Math.Round(Math.Max(0, seconds));
+        return s < 60 ? $"{s}s" : s < 3600 ? $"{s / 60}m{s % 60:D2}s" : $"{s / 3600}h{s / 60 % 60:D2}m";
     }
 }
