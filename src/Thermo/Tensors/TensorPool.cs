@@ -26,8 +26,9 @@ public static class TensorPool
     /// Upper bound on floats kept for reuse: max(<see cref="BaseCapacityFloats"/>, <see cref="LargestScopeFloats"/>);
     /// beyond it returned buffers go to the GC. Growing with the largest scope means a loop of same-shaped steps
     /// allocates nothing after its first step, however large the step (a fixed 1 GiB cap made every step of the
-    /// two-pass CIFAR-10 network allocate its overflow afresh: 35 000 page faults and a third more CPU time per step,
-    /// docs/benchmarks.md, "Memory"), while the pool never holds more than the base or one step's own buffers.
+    /// two-pass CIFAR-10 network allocate its overflow afresh: 35 000 page faults per step, and 1.45× the time per step;
+    /// docs/benchmarks.md, "The two-pass CIFAR-10 training step"), while the pool never holds more than the base or one
+    /// step's own buffers.
     /// </summary>
     public static long CapacityFloats
     {
