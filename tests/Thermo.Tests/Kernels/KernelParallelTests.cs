@@ -36,4 +36,28 @@ public class KernelParallelTests
         }
         finally { ParallelRange.Threads = saved; }
     }
+
+    [Fact]
+    public void Nested_and_concurrent_calls_each_cover_their_range_once()
+    {
+        int saved = ParallelRange.Threads;
+        try
+        {
+            ParallelRange.Threads = 3;
+            // Eight callers at once, each of whose pieces starts a nested call: the helpers' one-job mailboxes are
+            // overwritten all the time, and every caller must still finish its own range.
+            var hits = new int[8, 40, 30];
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, c =>
+            {
+                for (int round = 0; round < 20; round++)
+                    KernelParallel.For(40, 12, (s, e) =>
+                    {
+                        for (int i = s; i < e; i++)
+                            KernelParallel.For(30, 6, (s2, e2) => { for (int j = s2; j < e2; j++) Interlocked.Increment(ref hits[c, i, j]); });
+                    });
+            });
+            foreach (int h in hits) Assert.Equal(20, h);
+        }
+        finally { ParallelRange.Threads = saved; }
+    }
 }
