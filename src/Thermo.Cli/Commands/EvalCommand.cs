@@ -118,12 +118,18 @@ public static class EvalCommand
             return (data, shardRange, start, end);
         }
 
-        Action<int, int>? Progress(ParseResult parse) => parse.GetValue(json) ? null : (done, total) => Console.Error.Write($"\r{done}/{total}");
+        // The examples evaluated so far, on stderr (none with --json); Report ends the line.
+        StatusLine? status = null;
+        Action<int, int>? Progress(ParseResult parse)
+        {
+            status = parse.GetValue(json) ? null : StatusLine.Stderr();
+            return status is null ? null : (done, total) => status.Count(done, total, "examples");
+        }
 
         int Report(ParseResult parse, CommandOutput? outFile, string name, string datasetName, EvalResult result, EvalMode evalMode, GibbsSettings? gibbs, IReadOnlyList<TestTimeView> views, Shard shardRange, int start, int end, LabeledImages data)
         {
             bool asJson = parse.GetValue(json);
-            if (!asJson) Console.Error.WriteLine();
+            status?.End();
             var doc = EvalShards.ToJson(result, name, datasetName, parse.GetValue(split)!, evalMode, gibbs, shardRange, start, data.Labels.AsSpan(start, end - start),
                 ModelSha256(parse.GetValue(model)!), views);
             if (parse.GetValue(output) is string path) outFile!.PublishText(path, doc.ToFiniteJson());

@@ -272,9 +272,10 @@ public static class LangevinCommand
                     throw new InvalidDataException($"{set.Images.Name} {set.Images.Split} images: label {set.Labels[i]} of example {i} is outside the model's {computer.Outputs} output units (classes 0..{computer.Outputs - 1})");
             int k = parse.GetValue(trajectories);
             ulong noiseSeed = parse.GetValue(seed);
+            var status = StatusLine.Stderr();
             var scores = LangevinEvaluation.Evaluate(computer, schedule, set.X, set.Labels, set.Count, k, noiseSeed, heat: true,
-                progress: done => Console.Error.Write($"\r{done}/{set.Count} inputs"));
-            Console.Error.WriteLine();
+                progress: done => status.Count(done, set.Count, "inputs"));
+            status.End();
             var energy = new InferenceEnergy
             {
                 Heat = scores.HeatMean, HeatStd = scores.HeatStd, KT = computer.KT, DigitalMacs = InferenceEnergy.EquivalentMacs(computer),

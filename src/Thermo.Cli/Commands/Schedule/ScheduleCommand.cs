@@ -52,8 +52,9 @@ public static class ScheduleCommand
         var loaded = options.Load(parse, examples);
         var pipeline = loaded.Pipeline;
         int last = pipeline.Blocks - 1;
-        var pilot = PilotModel.Fit(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, ScheduleOptions.UpstreamPaths(grid, last), options.PilotOptions(parse), ScheduleOptions.Progress(json));
-        if (!json) Console.Error.WriteLine();
+        var status = ScheduleOptions.Status(json);
+        var pilot = PilotModel.Fit(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, ScheduleOptions.UpstreamPaths(grid, last), options.PilotOptions(parse), ScheduleOptions.Progress(status));
+        status?.End();
         int burn = parse.GetValue(options.Burn);
         var grids = Enumerable.Range(0, pipeline.Blocks).Select(b => b == last ? ScheduleOptimizer.DefaultGrid(1024) : grid).ToList();
         var burnIns = Enumerable.Range(0, pipeline.Blocks).Select(b => b == last ? Enumerable.Range(0, burn + 1).ToArray() : new[] { burn }).ToList();

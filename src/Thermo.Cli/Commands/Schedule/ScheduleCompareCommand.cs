@@ -64,15 +64,16 @@ internal static class ScheduleCompareCommand
             bool json = parse.GetValue(options.Json);
             var loaded = options.Load(parse, parse.GetValue(examples));
             var pipeline = loaded.Pipeline;
-            var pilot = PilotModel.Fit(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, ScheduleOptions.UpstreamPaths(upstreamGrid, pipeline.Blocks - 1), options.PilotOptions(parse), ScheduleOptions.Progress(json));
+            var status = ScheduleOptions.Status(json);
+            var pilot = PilotModel.Fit(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, ScheduleOptions.UpstreamPaths(upstreamGrid, pipeline.Blocks - 1), options.PilotOptions(parse), ScheduleOptions.Progress(status));
             var comparison = new ComparisonOptions
             {
                 UniformSamples = uniformList, BurnIn = parse.GetValue(options.Burn),
                 TargetAccuracy = parse.GetValue(target) is double accuracy ? ScheduleOptions.Fraction(accuracy) : null, BelowPlateau = parse.GetValue(below),
                 Epsilons = epsilons, Seed = parse.GetValue(options.Seed),
             };
-            var result = ScheduleComparison.Run(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, pilot, upstreamGrid, comparison, ScheduleOptions.Progress(json));
-            if (!json) Console.Error.WriteLine();
+            var result = ScheduleComparison.Run(pipeline, loaded.Inputs, loaded.Labels, loaded.Start, pilot, upstreamGrid, comparison, ScheduleOptions.Progress(status));
+            status?.End();
             if (result.OptimalUnreached is string why) Console.Error.WriteLine($"thermo schedule compare: {why}");
             var summary = new JsonObject
             {

@@ -60,14 +60,15 @@ internal static class ScheduleCurveCommand
             var inputs = loaded.Inputs[(lo * width)..(hi * width)];
             var labels = loaded.Labels[lo..hi];
             long first = loaded.Start + lo;
-            var pilot = PilotModel.Fit(pipeline, inputs, labels, first, upstream, pilotOptions, ScheduleOptions.Progress(json), tau);
+            var status = ScheduleOptions.Status(json);
+            var pilot = PilotModel.Fit(pipeline, inputs, labels, first, upstream, pilotOptions, ScheduleOptions.Progress(status), tau);
             var measured = new Dictionary<int, ScheduleOutcome>();
             if (!predictOnly)
                 foreach (var group in gs.GroupBy(g => CurveShards.ReplicatesAt(g, reps)))
                     foreach (var o in ScheduleMeasurement.Measure(pipeline, inputs, labels, first, group.Select(g => BlockSchedule.Uniform(pipeline.Blocks, g, burn)).ToList(),
-                                 group.Key, parse.GetValue(options.Seed), 32, ScheduleOptions.Progress(json)))
+                                 group.Key, parse.GetValue(options.Seed), 32, ScheduleOptions.Progress(status)))
                         measured[o.Schedule.Samples[0]] = o;
-            if (!json) Console.Error.WriteLine();
+            status?.End();
             var settings = new CurveShards.Settings(loaded.ModelName, loaded.Dataset, pipeline.Blocks, gs, burn, pilotOptions.PoolSamples, pilotOptions.Draws,
                 parse.GetValue(options.Seed), reps, predictOnly, pilot.PoolChains);
             var costs = gs.Select(g => BlockSchedule.Uniform(pipeline.Blocks, g, burn).Cost(pipeline.FreeSpins)).ToArray();

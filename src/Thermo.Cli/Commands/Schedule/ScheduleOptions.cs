@@ -75,8 +75,11 @@ internal sealed class ScheduleOptions
     /// </summary>
     public const int MaxSamples = 65_536, MaxSweeps = 65_536;
 
-    /// <summary>Progress on stderr, or none with --json.</summary>
-    public static Action<string>? Progress(bool quiet) => quiet ? null : m => Console.Error.Write($"\r{m}        ");
+    /// <summary>The status line progress goes to on stderr, or none with --json.</summary>
+    public static StatusLine? Status(bool json) => json ? null : StatusLine.Stderr();
+
+    /// <summary>The progress callback that shows each message on <paramref name="status"/>.</summary>
+    public static Action<string>? Progress(StatusLine? status) => status is null ? null : status.Show;
 
     /// <summary>Comma-separated G values in [1, <see cref="MaxSamples"/>], at least one.</summary>
     public static int[] ParseList(string text, string option)
